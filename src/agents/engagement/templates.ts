@@ -1,0 +1,85 @@
+/**
+ * The offline template library. A slot is `{name}`; a template is only used when every slot it names can
+ * be filled from what we know, so a draft never states something we have no record of.
+ */
+export const Channels = ["email", "linkedin", "sms"] as const;
+export type Channel = (typeof Channels)[number];
+
+export type Cadence = "now" | "nurture";
+
+export interface Template {
+  id: string;
+  channel: Channel;
+  cadence: Cadence;
+  subject?: string;
+  body: string;
+}
+
+export const templates: readonly Template[] = [
+  {
+    id: "email-now-activity",
+    channel: "email",
+    cadence: "now",
+    subject: "{firstName}, a quick follow-up",
+    body: "Hi {firstName},\n\nI noticed your recent activity ({lastActivity}) and wanted to reach out personally. Would a 20-minute call this week help you decide whether we are a fit for {company}?\n\nBest regards",
+  },
+  {
+    id: "email-now-role",
+    channel: "email",
+    cadence: "now",
+    subject: "For {company}'s {title}",
+    body: "Hi {firstName},\n\nAs {title} at {company}, you are probably weighing a few options right now. I'd be glad to walk you through how teams like yours use us, in a short call at a time that suits you.\n\nBest regards",
+  },
+  {
+    id: "email-now-question",
+    channel: "email",
+    cadence: "now",
+    subject: "One question, {firstName}",
+    body: "Hi {firstName},\n\nWhat is the one thing you would need to see to move forward? Reply with a line and I will send exactly that, nothing more.\n\nBest regards",
+  },
+  {
+    id: "email-nurture-source",
+    channel: "email",
+    cadence: "nurture",
+    subject: "Since you found us via {source}",
+    body: "Hi {firstName},\n\nThanks for finding us via {source}. Here is a short guide that answers the questions people ask most at this stage. No rush: reply whenever it is useful.\n\nBest regards",
+  },
+  {
+    id: "email-nurture-company",
+    channel: "email",
+    cadence: "nurture",
+    subject: "Ideas for {company}",
+    body: "Hi {firstName},\n\nI put together a few ideas on how {company} could get started. Would it help if I sent them over?\n\nBest regards",
+  },
+  {
+    id: "email-nurture-plain",
+    channel: "email",
+    cadence: "nurture",
+    subject: "Checking in",
+    body: "Hello,\n\nJust checking in: if you have questions, reply to this email and you will reach a person.\n\nBest regards",
+  },
+  {
+    id: "email-now-plain",
+    channel: "email",
+    cadence: "now",
+    subject: "A quick question",
+    body: "Hello,\n\nThanks for your interest. Would a short call this week be useful? Reply with a time that suits you.\n\nBest regards",
+  },
+  {
+    id: "linkedin-now-role",
+    channel: "linkedin",
+    cadence: "now",
+    body: "Hi {firstName}, I work with teams like {company}'s and would value connecting. Open to a short chat?",
+  },
+  {
+    id: "linkedin-nurture-plain",
+    channel: "linkedin",
+    cadence: "nurture",
+    body: "Hi {firstName}, thanks for your interest. Happy to connect and share resources whenever useful.",
+  },
+];
+
+/** Limits per channel, in characters of the body. LinkedIn connection notes allow 300. */
+export const maxBodyLength: Record<Channel, number> = { email: 1_500, linkedin: 300, sms: 160 };
+
+export const unsubscribeFooter = "\n\n--\nTo stop receiving these emails, reply STOP or use the unsubscribe link.";

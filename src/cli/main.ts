@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ConfigError, loadConfig } from "../config.js";
+import { VERSION } from "../version.js";
+import { migrateCommand } from "./migrate.js";
+import { CliError } from "./read-input.js";
+import { serveCommand } from "./serve.js";
+import { triageCommand } from "./triage.js";
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("a port is an integer 0–65535");
+  return value;
+};
+
+/** Flags override the environment; both go through the one config schema. */
+const configWith = (overrides: Record<string, string | undefined>) => loadConfig({ ...process.env, ...overrides });
+
+const program = new Command()
+  .name("marketing-agents")
+  .description("Multi-agent marketing operations: lead triage, engagement and campaign optimization.")
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("Serve JSON-RPC over HTTP (POST /rpc) and WebSocket (GET /ws), with /healthz and /readyz.")
+  .addOption(new Option("-p, --port <port>", "port to listen on (0 picks a free one)").env("PORT").argParser(port))
+  .addOption(new Option("--host <host>", "interface to bind").env("HOST"))
+  .addOption(
+    new Option("-d, --database <url>", "postgres://… for a server; default embedded PGlite under DATA_DIR").env(
+      "DATABASE_URL",
+    ),
+  )
+  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addHelpText("after", "\nExample:\n  marketing-agents serve --port 8787\n  DATABASE_URL=postgres://u:p@db/marketing marketing-agents serve")
+  .action((opts: { port?: string; host?: string; database?: string; dataDir?: string }) =>
+    serveCommand(configWith({ PORT: opts.port, HOST: opts.host, DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),
+  );
+
+program
+  .command("migrate")
+  .description("Apply pending database migrations (safe to run from several replicas at once).")
+  .addOption(new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env("DATABASE_URL"))
+  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .action((opts: { database?: string; dataDir?: string }) =>
+    migrateCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),
+  );
+
+program
+  .command("triage")
+  .description("Score and classify a lead (or a JSON array of leads) and print the result as JSON.")
+  .argument("<file>", "a JSON file, or - for standard input")
+  .option("-m, --model <file>", "a triage model JSON file (default: the model shipped with the package)")
+  .addHelpText(
+    "after",
+    `\nExample:\n  echo '{"name":"Ada","email":"ada@example.com","source":"Reference","totalVisits":5}' | marketing-agents triage -`,
+  )
+  .action((file: string, opts: { model?: string }) => triageCommand(file, opts));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof CliError) {
+    process.stderr.write(`marketing-agents: ${error.message}\n`);
+    process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  throw error;
+}

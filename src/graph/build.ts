@@ -1,0 +1,90 @@
+import { type BaseCheckpointSaver, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import { runEngagement } from "../agents/engagement/node.js";
+import type { AgentId, HandoffDecision } from "../agents/handoff.js";
+import { runOptimization, type VariantStats } from "../agents/optimization/node.js";
+import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
+import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
+
+export interface GraphDeps {
+  triage: TriageDeps;
+  /** Outcomes observed so far per variant: the optimization agent's evidence. */
+  variantStats: (variantIds: string[]) => Promise<VariantStats[]>;
+  /** Persists a stored lead's triage result (score, class, stage). */
+  onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
+  clock?: () => Date;
+}
+
+/** The record of a decision, for the handoff log and the next-node router. */
+function handoffUpdate(from: AgentId, decision: HandoffDecision, clock: () => Date): GraphStateUpdate {
+  return {
+    next: decision.to,
+    handoffs: [{ from, to: decision.to, reason: decision.reason, at: clock().toISOString() }],
+  };
+}
+
+/** A stable seed per thread and step, so a replayed step makes the same random choice. */
+function seedOf(config: LangGraphRunnableConfig, step: number): number {
+  const key = `${config.configurable?.thread_id ?? ""}:${step}`;
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const routeNext = (state: GraphStateValue) => (state.next === "end" ? END : state.next);
+
+/** Assembles the three agents into one graph with conditional handoff edges. */
+export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) {
+  const clock = deps.clock ?? (() => new Date());
+
+  const triage = async (state: GraphStateValue, config: LangGraphRunnableConfig): Promise<GraphStateUpdate> => {
+    const { result, handoff } = runTriage({ lead: state.lead, message: state.message }, deps.triage);
+    const tenantId = config.configurable?.tenant_id;
+    if (result && state.lead?.id && typeof tenantId === "string") await deps.onTriaged?.(tenantId, state.lead.id, result);
+    return { triage: result, ...handoffUpdate("triage", handoff, clock) };
+  };
+
+  const engagement = async (state: GraphStateValue): Promise<GraphStateUpdate> => {
+    const { result, handoff } = runEngagement({
+      lead: state.lead,
+      leadClass: state.triage?.class ?? null,
+      message: state.message,
+    });
+    const summary = result.reply
+      ? `Reply read as ${result.reply.intent} (sentiment ${result.reply.sentiment.toFixed(2)}).`
+      : `Drafted ${result.drafts.length} ${result.channel ?? ""} variant(s); ${result.rejected.length} rejected by checks.`;
+    return {
+      engagement: result,
+      messages: [{ role: "assistant", agent: "engagement", content: `[offline] ${summary}` }],
+      ...handoffUpdate("engagement", handoff, clock),
+    };
+  };
+
+  const optimization = async (state: GraphStateValue, config: LangGraphRunnableConfig): Promise<GraphStateUpdate> => {
+    const variantIds = state.engagement?.drafts.map((d) => d.variantId) ?? [];
+    const stats = variantIds.length > 0 ? await deps.variantStats(variantIds) : [];
+    const { result, handoff } = runOptimization({ variantIds, stats, seed: seedOf(config, state.handoffs.length) });
+    return {
+      optimization: result,
+      messages: [
+        {
+          role: "assistant",
+          agent: "optimization",
+          content: `[offline] ${result.selected?.reason ?? result.strategy}`,
+        },
+      ],
+      ...handoffUpdate("optimization", handoff, clock),
+    };
+  };
+
+  const graph = new StateGraph(GraphState)
+    .addNode("triage", triage)
+    .addNode("engagement", engagement)
+    .addNode("optimization", optimization)
+    .addEdge(START, "triage")
+    .addConditionalEdges("triage", routeNext, ["engagement", "optimization", END])
+    .addConditionalEdges("engagement", routeNext, ["optimization", END])
+    .addConditionalEdges("optimization", routeNext, ["engagement", END]);
+  return graph.compile(checkpointer ? { checkpointer } : {});
+}
+
+export type MarketingGraph = ReturnType<typeof buildGraph>;

@@ -1,0 +1,126 @@
+/**
+ * The library API: what a Node service embedding marketing-agents sees.
+ *
+ * ```ts
+ * const system = await createMarketingSystem({ database: "memory://" });
+ * const { threadId, state } = await system.threads.run({ input: { lead: { name: "Ada", email: "ada@example.com" } } });
+ * const app = system.httpApp(); // the Hono app, mountable in another server
+ * await system.close();
+ * ```
+ */
+import { MemorySaver } from "@langchain/langgraph";
+import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
+import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
+import { type Database, openDatabase } from "./db/client.js";
+import { LeadInput } from "./db/lead-input.js";
+import { getLead, updateLeadTriage, upsertLead } from "./db/leads.js";
+import { migrate } from "./db/migrate.js";
+import type { Lead } from "./db/schema.js";
+import { buildGraph } from "./graph/build.js";
+import { createThreadRunner, type RunInput, type RunResult } from "./graph/runner.js";
+import { createServerApp, type ServerApp } from "./server/app.js";
+import { listen, type Listening } from "./server/listen.js";
+import type { Logger } from "./logger.js";
+import { VERSION } from "./version.js";
+
+export interface MarketingSystemOptions {
+  /**
+   * `memory://`, `pglite://<dir>` or `postgres://…`; or an opened `Database`, which the caller owns and
+   * closes. Default: `pglite://./.data/pglite`.
+   */
+  database?: string | Database;
+  /** Apply pending migrations on start (default true). */
+  migrate?: boolean;
+  /** The triage scoring model; default: the model that ships with the package. */
+  triageModel?: TriageModel;
+  triagePolicy?: Partial<TriagePolicy>;
+  /** Tenant used by the library API (the server takes it from the caller's identity). Default "default". */
+  tenantId?: string;
+  limits?: { maxBodyBytes?: number; maxBatchSize?: number; maxWsMessageBytes?: number };
+  logger?: Logger;
+}
+
+export interface MarketingSystem {
+  database: Database;
+  threads: {
+    /** Runs the agents on a lead or a message; returns the final state with its handoff log. */
+    run(request: { threadId?: string; input: RunInput }): Promise<RunResult>;
+  };
+  leads: {
+    upsert(lead: LeadInput): Promise<Lead>;
+    get(id: string): Promise<Lead | null>;
+  };
+  /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
+  httpApp(): ServerApp["app"];
+  /** Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. */
+  listen(options?: { host?: string; port?: number }): Promise<Listening>;
+  close(): Promise<void>;
+}
+
+export async function createMarketingSystem(options: MarketingSystemOptions = {}): Promise<MarketingSystem> {
+  const ownsDatabase = typeof options.database !== "object";
+  const database =
+    typeof options.database === "object" ? options.database : await openDatabase(options.database ?? "pglite://./.data/pglite");
+  try {
+    if (options.migrate !== false) await migrate(database);
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+  const tenantId = options.tenantId ?? "default";
+  const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
+  const graph = buildGraph(
+    {
+      triage: { model: options.triageModel ?? loadDefaultTriageModel(), policy },
+      // Outcome-driven statistics arrive with the adaptive-memory issue; until then every variant has the prior.
+      variantStats: async () => [],
+      onTriaged: async (tenant, leadId, result) => {
+        await updateLeadTriage(database.db, tenant, leadId, {
+          score: result.score,
+          class: result.class,
+          stage: result.class === "disqualified" ? "disqualified" : "triaged",
+        });
+      },
+    },
+    new MemorySaver(),
+  );
+  const runner = createThreadRunner(graph);
+  const limits = { maxBodyBytes: 1_048_576, maxBatchSize: 50, maxWsMessageBytes: 65_536, ...options.limits };
+  let server: ServerApp | undefined;
+  const serverApp = () => {
+    server ??= createServerApp(
+      { database, runner, version: VERSION, model: "offline", startedAt: new Date() },
+      {
+        maxBodyBytes: limits.maxBodyBytes,
+        maxBatchSize: limits.maxBatchSize,
+        ...(options.logger ? { log: options.logger } : {}),
+      },
+    );
+    return server;
+  };
+  const listening: Listening[] = [];
+
+  return {
+    database,
+    threads: { run: (request) => runner.run({ tenantId, ...request }) },
+    leads: {
+      upsert: (lead) => upsertLead(database.db, tenantId, LeadInput.parse(lead)),
+      get: (id) => getLead(database.db, tenantId, id),
+    },
+    httpApp: () => serverApp().app,
+    async listen({ host = "127.0.0.1", port = 0 } = {}) {
+      const l = await listen(serverApp(), { host, port, maxWsMessageBytes: limits.maxWsMessageBytes });
+      listening.push(l);
+      return l;
+    },
+    async close() {
+      await Promise.all(listening.map((l) => l.close()));
+      if (ownsDatabase) await database.close();
+    },
+  };
+}
+
+export type { Database } from "./db/client.js";
+export type { LeadInput } from "./db/lead-input.js";
+export type { RunInput, RunResult } from "./graph/runner.js";
+export type { Handoff, GraphStateValue } from "./graph/state.js";

@@ -1,0 +1,12 @@
+import type { Database } from "../../db/client.js";
+import type { ThreadRunner } from "../../graph/runner.js";
+
+/** What the JSON-RPC methods work with. Built by the entry point; the server never creates these itself. */
+export interface Services {
+  database: Database;
+  runner: ThreadRunner;
+  version: string;
+  /** "offline" or the chat model's name. */
+  model: string;
+  startedAt: Date;
+}

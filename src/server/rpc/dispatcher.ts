@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { can } from "../auth/permissions.js";
+import { RpcCode, RpcError, standardMessage, toWireError, type WireError, zodIssues } from "./errors.js";
+import type { AnyMethod, CallContext } from "./method.js";
+import { openRpcDocument } from "./openrpc.js";
+
+/** https://www.jsonrpc.org/specification#request_object */
+export type JsonRpcId = string | number | null;
+
+export type JsonRpcResponse =
+  | { jsonrpc: "2.0"; result: unknown; id: JsonRpcId }
+  | { jsonrpc: "2.0"; error: WireError; id: JsonRpcId };
+
+interface ValidRequest {
+  method: string;
+  params: unknown;
+  /** Absent for notifications, which get no response (spec §4.1). */
+  id?: JsonRpcId;
+}
+
+/** One finished call, for audit, metrics and logs. */
+export interface CallRecord {
+  method: string;
+  requestId: string;
+  principal: CallContext["principal"];
+  outcome: "ok" | "error" | "denied";
+  code?: number;
+  durationMs: number;
+}
+
+export interface DispatcherOptions {
+  maxBatchSize?: number;
+  /** Receives errors that became -32603, with the request id, for the server log. */
+  logError?: (error: unknown, requestId: string, method: string) => void;
+  onCall?: (record: CallRecord) => void;
+  info?: { title: string; version: string };
+}
+
+export type ContextFactory = () => Omit<CallContext, "requestId"> & { requestId?: string };
+
+export interface Dispatcher {
+  /** Handles the raw text of one message (single or batch). Returns undefined when nothing is to be sent. */
+  handleText(text: string, context: ContextFactory): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined>;
+  /** Handles an already-parsed payload. */
+  handle(payload: unknown, context: ContextFactory): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined>;
+  /** True when the message is one call to a method declared as streaming. */
+  isStreamingCall(payload: unknown): boolean;
+  readonly methods: ReadonlyMap<string, AnyMethod>;
+}
+
+const errorResponse = (id: JsonRpcId, code: RpcCode, data?: unknown): JsonRpcResponse => ({
+  jsonrpc: "2.0",
+  error: data === undefined ? { code, message: standardMessage(code) } : { code, message: standardMessage(code), data },
+  id,
+});
+
+const isId = (value: unknown): value is JsonRpcId =>
+  value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+
+function validateRequest(value: unknown): ValidRequest | { invalid: JsonRpcId } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { invalid: null };
+  const message = value as Record<string, unknown>;
+  const hasId = Object.hasOwn(message, "id");
+  // An id we cannot read is reported as null (spec §5: "If there was an error in detecting the id").
+  const id = hasId && isId(message.id) ? message.id : null;
+  if (message.jsonrpc !== "2.0" || typeof message.method !== "string") return { invalid: id };
+  if (hasId && !isId(message.id)) return { invalid: null };
+  const params = message.params;
+  if (params !== undefined && (typeof params !== "object" || params === null)) return { invalid: id };
+  return hasId ? { method: message.method, params, id } : { method: message.method, params };
+}
+
+export function createDispatcher(declared: readonly AnyMethod[], options: DispatcherOptions = {}): Dispatcher {
+  const methods = new Map<string, AnyMethod>();
+  for (const method of declared) {
+    if (methods.has(method.name)) throw new Error(`method declared twice: ${method.name}`);
+    methods.set(method.name, method);
+  }
+  const maxBatchSize = options.maxBatchSize ?? 50;
+  const info = options.info ?? { title: "marketing-agents", version: "0.0.0" };
+  let discover: unknown;
+
+  async function call(request: ValidRequest, makeContext: ContextFactory): Promise<JsonRpcResponse | undefined> {
+    const started = performance.now();
+    const base = makeContext();
+    const ctx: CallContext = { ...base, requestId: base.requestId ?? randomUUID() };
+    const id = request.id ?? null;
+    const isNotification = request.id === undefined;
+    let outcome: CallRecord["outcome"] = "ok";
+    let code: number | undefined;
+    try {
+      const result = await invoke(request, ctx);
+      return isNotification ? undefined : { jsonrpc: "2.0", result: result === undefined ? null : result, id };
+    } catch (error) {
+      const wire = toWireError(error, ctx.requestId, (e) => options.logError?.(e, ctx.requestId, request.method));
+      code = wire.code;
+      outcome = wire.code === RpcCode.Forbidden || wire.code === RpcCode.Unauthorized ? "denied" : "error";
+      return isNotification ? undefined : { jsonrpc: "2.0", error: wire, id };
+    } finally {
+      options.onCall?.({
+        method: request.method,
+        requestId: ctx.requestId,
+        principal: ctx.principal,
+        outcome,
+        ...(code === undefined ? {} : { code }),
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  async function invoke(request: ValidRequest, ctx: CallContext): Promise<unknown> {
+    if (request.method === "rpc.discover") {
+      discover ??= openRpcDocument([...methods.values()], info);
+      return discover;
+    }
+    const method = methods.get(request.method);
+    if (!method) throw new RpcError(RpcCode.MethodNotFound);
+    if (!can(ctx.principal, method.permission)) {
+      throw new RpcError(RpcCode.Forbidden, "Forbidden", { permission: method.permission });
+    }
+    let raw = request.params;
+    if (Array.isArray(raw) && method.positional) {
+      raw = Object.fromEntries(method.positional.map((name, i) => [name, raw instanceof Array ? raw[i] : undefined]));
+    }
+    const parsed = await method.params.safeParseAsync(raw ?? {});
+    if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, "Invalid params", zodIssues(parsed.error));
+    const result = await method.handler(parsed.data, ctx);
+    const checked = await method.result.safeParseAsync(result);
+    if (!checked.success) {
+      // Our bug, not the caller's: log the details, send Internal.
+      throw new Error(`result of ${method.name} does not match its declaration`, { cause: checked.error });
+    }
+    return checked.data;
+  }
+
+  async function handle(payload: unknown, makeContext: ContextFactory) {
+    if (!Array.isArray(payload)) {
+      const request = validateRequest(payload);
+      if ("invalid" in request) return errorResponse(request.invalid, RpcCode.InvalidRequest);
+      return call(request, makeContext);
+    }
+    if (payload.length === 0) return errorResponse(null, RpcCode.InvalidRequest);
+    if (payload.length > maxBatchSize) {
+      return errorResponse(null, RpcCode.InvalidRequest, { reason: `batch larger than ${maxBatchSize} calls` });
+    }
+    const responses = await Promise.all(
+      payload.map((item) => {
+        const request = validateRequest(item);
+        return "invalid" in request ? errorResponse(request.invalid, RpcCode.InvalidRequest) : call(request, makeContext);
+      }),
+    );
+    const sent = responses.filter((r): r is JsonRpcResponse => r !== undefined);
+    // A batch of notifications only gets nothing at all, never "[]" (spec §6).
+    return sent.length === 0 ? undefined : sent;
+  }
+
+  return {
+    methods,
+    handle,
+    async handleText(text, makeContext) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        return errorResponse(null, RpcCode.ParseError);
+      }
+      return handle(payload, makeContext);
+    },
+    isStreamingCall(payload) {
+      if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return false;
+      const name = (payload as { method?: unknown }).method;
+      return typeof name === "string" && methods.get(name)?.streaming === true;
+    },
+  };
+}
+
+export type { WireError };

@@ -1,0 +1,78 @@
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { streamSSE } from "hono/streaming";
+import type { Principal } from "../auth/permissions.js";
+import { RpcCode, standardMessage } from "../rpc/errors.js";
+import type { Dispatcher } from "../rpc/dispatcher.js";
+
+export interface HttpTransportOptions {
+  maxBodyBytes: number;
+  principalOf: (c: Context) => Principal;
+  /** Aborted at shutdown; a client disconnect does not abort a run (it finishes and stays readable). */
+  shutdownSignal: AbortSignal;
+}
+
+const jsonHeaders = { "content-type": "application/json" };
+
+/**
+ * `POST /rpc`: one JSON-RPC message (single or batch) per request. 200 with the response(s), 204 when
+ * everything was a notification (nothing to return), 413 over the size limit. Streaming methods answer
+ * with Server-Sent Events when the client sends `Accept: text/event-stream`: notifications, then the result.
+ */
+export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: HttpTransportOptions): void {
+  app.post(
+    "/rpc",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () =>
+        new Response(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            error: {
+              code: RpcCode.InvalidRequest,
+              message: standardMessage(RpcCode.InvalidRequest),
+              data: { reason: `request body larger than ${options.maxBodyBytes} bytes` },
+            },
+            id: null,
+          }),
+          { status: 413, headers: jsonHeaders },
+        ),
+    }),
+    async (c) => {
+      const text = await c.req.text();
+      const principal = options.principalOf(c);
+      const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
+      const wantsStream = (c.req.header("accept") ?? "").includes("text/event-stream");
+      if (wantsStream) {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(text);
+        } catch {
+          payload = undefined;
+        }
+        if (payload !== undefined && dispatcher.isStreamingCall(payload)) {
+          return streamSSE(c, async (stream) => {
+            let sequence = 0;
+            const response = await dispatcher.handle(payload, () => ({
+              requestId,
+              principal,
+              signal: options.shutdownSignal,
+              notify: (method, params) => {
+                void stream.writeSSE({ id: String(++sequence), data: JSON.stringify({ jsonrpc: "2.0", method, params }) });
+              },
+            }));
+            if (response) await stream.writeSSE({ id: String(++sequence), data: JSON.stringify(response) });
+          });
+        }
+      }
+      const response = await dispatcher.handleText(text, () => ({
+        requestId,
+        principal,
+        signal: options.shutdownSignal,
+        notify: () => {},
+      }));
+      if (response === undefined) return c.body(null, 204);
+      return c.body(JSON.stringify(response), 200, jsonHeaders);
+    },
+  );
+}
