@@ -20,6 +20,7 @@ import { buildGraph } from "./graph/build.js";
 import { createThreadRunner, type RunInput, type RunResult } from "./graph/runner.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import { listen, type Listening } from "./server/listen.js";
+import type { AnyMethod } from "./server/rpc/method.js";
 import type { Logger } from "./logger.js";
 import { VERSION } from "./version.js";
 
@@ -38,6 +39,8 @@ export interface MarketingSystemOptions {
   tenantId?: string;
   limits?: { maxBodyBytes?: number; maxBatchSize?: number; maxWsMessageBytes?: number };
   logger?: Logger;
+  /** Extra JSON-RPC methods served beside the built-in ones (declared with `defineMethod`). */
+  methods?: AnyMethod[];
 }
 
 export interface MarketingSystem {
@@ -93,6 +96,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       {
         maxBodyBytes: limits.maxBodyBytes,
         maxBatchSize: limits.maxBatchSize,
+        ...(options.methods ? { methods: options.methods } : {}),
         ...(options.logger ? { log: options.logger } : {}),
       },
     );
@@ -120,6 +124,8 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   };
 }
 
+export { defineMethod } from "./server/rpc/method.js";
+export { RpcCode, RpcError } from "./server/rpc/errors.js";
 export type { Database } from "./db/client.js";
 export type { LeadInput } from "./db/lead-input.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
