@@ -9,6 +9,10 @@ beforeEach(async () => {
 });
 afterAll(() => server.close());
 
+// `any` on purpose: wire payloads, asserted field by field in each test.
+type Wire = any;
+const json = async (response: Response): Promise<Wire> => response.json();
+
 const post = (path: string, body: unknown) =>
   fetch(`${server.baseURL}${path}`, {
     method: "POST",
@@ -34,8 +38,11 @@ async function sseData(response: Response): Promise<unknown[]> {
 describe("startOpenAiServer", () => {
   it("listens on 127.0.0.1 with a /v1 base URL and records requests", async () => {
     expect(server.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-    const response = await post("/chat/completions", { model: "m", messages: [{ role: "user", content: "hi" }] });
-    const body = await response.json();
+    const response = await post("/chat/completions", {
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const body = await json(response);
     expect(body.choices[0].message).toMatchObject({ role: "assistant", content: "echo: hi" });
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]).toMatchObject({
@@ -56,7 +63,8 @@ describe("startOpenAiServer", () => {
     });
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const events = (await sseData(response)) as Array<
-      { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage: unknown } | string
+      | { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage: unknown }
+      | string
     >;
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.slice(0, -1) as Exclude<(typeof events)[number], string>[];
@@ -73,19 +81,21 @@ describe("startOpenAiServer", () => {
     const events = (await sseData(response)).slice(0, -1) as Array<{
       choices: Array<{ delta: { tool_calls?: Array<{ function: { arguments: string } }> } }>;
     }>;
-    const pieces = events.flatMap((e) => e.choices[0]?.delta.tool_calls?.map((t) => t.function.arguments) ?? []);
+    const pieces = events.flatMap(
+      (e) => e.choices[0]?.delta.tool_calls?.map((t) => t.function.arguments) ?? [],
+    );
     expect(pieces.length).toBeGreaterThan(2);
     expect(JSON.parse(pieces.join(""))).toEqual({ leadId: "lead-42", deep: true });
   });
 
   it("answers embeddings as float arrays or little-endian float32 base64, honouring dimensions", async () => {
-    const floats = await (await post("/embeddings", { model: "e", input: ["a b", "c"], dimensions: 8 })).json();
+    const floats = await json(await post("/embeddings", { model: "e", input: ["a b", "c"], dimensions: 8 }));
     expect(floats.data.map((d: { embedding: number[] }) => d.embedding)).toEqual([
       deterministicEmbedding("a b", 8),
       deterministicEmbedding("c", 8),
     ]);
 
-    const encoded = await (await post("/embeddings", { input: "a b", encoding_format: "base64" })).json();
+    const encoded = await json(await post("/embeddings", { input: "a b", encoding_format: "base64" }));
     const bytes = Buffer.from(encoded.data[0].embedding, "base64");
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const decoded = Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
@@ -106,8 +116,8 @@ describe("startOpenAiServer", () => {
     const limited = await post("/chat/completions", { messages: [] });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("2");
-    expect((await limited.json()).error.type).toBe("rate_limit_exceeded");
-    const ok = await (await post("/chat/completions", { messages: [] })).json();
+    expect((await json(limited)).error.type).toBe("rate_limit_exceeded");
+    const ok = await json(await post("/chat/completions", { messages: [] }));
     expect(ok.choices[0].message.content).toBe("fine");
   });
 
@@ -116,12 +126,12 @@ describe("startOpenAiServer", () => {
     await post("/chat/completions", { messages: [] });
     const dry = await post("/chat/completions", { messages: [] });
     expect(dry.status).toBe(400);
-    expect((await dry.json()).error.message).toMatch(/no scripted reply left/);
+    expect((await json(dry)).error.message).toMatch(/no scripted reply left/);
   });
 
   it("lets a reply function see each request", async () => {
     server.script((request) => ({ json: { model: request.body.model, n: server.requests.length } }));
-    const body = await (await post("/chat/completions", { model: "x", messages: [] })).json();
+    const body = await json(await post("/chat/completions", { model: "x", messages: [] }));
     expect(JSON.parse(body.choices[0].message.content)).toEqual({ model: "x", n: 1 });
   });
 
@@ -140,14 +150,16 @@ describe("startOpenAiServer", () => {
 
   it("answers the Responses API, as JSON and as named SSE events", async () => {
     server.script("plain answer", "streamed answer");
-    const json = await (await post("/responses", { model: "m", input: "hi" })).json();
-    expect(json).toMatchObject({
+    const plain = await json(await post("/responses", { model: "m", input: "hi" }));
+    expect(plain).toMatchObject({
       object: "response",
       status: "completed",
       output: [{ type: "message", content: [{ type: "output_text", text: "plain answer" }] }],
     });
 
-    const events = (await sseData(await post("/responses", { model: "m", input: "hi", stream: true }))) as Array<{
+    const events = (await sseData(
+      await post("/responses", { model: "m", input: "hi", stream: true }),
+    )) as Array<{
       type: string;
       delta?: string;
     }>;
