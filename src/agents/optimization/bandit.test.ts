@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { probabilityBeatsExact } from "./beta-comparison.js";
 import {
   allocationProbabilities,
   type BetaArm,
@@ -16,8 +15,9 @@ import {
   updateBetaArm,
   updateCountArm,
 } from "./bandit.js";
+import { probabilityBeatsExact } from "./beta-comparison.js";
 import { OptimizationError } from "./errors.js";
-import { deriveSeed, mulberry32, randomInt, type Rng } from "./random.js";
+import { deriveSeed, mulberry32, type Rng, randomInt } from "./random.js";
 
 type Policy = "thompson" | "ucb1" | "ucb-readme" | "epsilon-greedy" | "random";
 
@@ -148,7 +148,9 @@ describe("arm updates", () => {
 
   it("discounting moves evidence back toward the prior", () => {
     // alpha: 1 + 0.9 · (11 − 1) = 10; beta: 1 + 0.9 · (91 − 1) = 82.
-    expect(discountBetaArms([{ id: "x", alpha: 11, beta: 91 }], 0.9)).toEqual([{ id: "x", alpha: 10, beta: 82 }]);
+    expect(discountBetaArms([{ id: "x", alpha: 11, beta: 91 }], 0.9)).toEqual([
+      { id: "x", alpha: 10, beta: 82 },
+    ]);
   });
 
   it("discounted Thompson sampling follows a switch that the stationary one is slow to notice", () => {
