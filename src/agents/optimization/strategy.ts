@@ -104,8 +104,8 @@ function pauses(readout: AbTestReadout, pauseBelow: number): Recommendation[] {
       kind: "pause_variant" as const,
       action: `pause variant ${v.id}`,
       reason:
-        `P(best)=${v.probabilityBest.toFixed(4)} is below ${pauseBelow}; its traffic teaches little ` +
-        `and costs an expected ${points(v.expectedLoss)} per trial.`,
+        `P(best)=${v.probabilityBest.toFixed(4)} is below ${pauseBelow}: it is almost surely not the ` +
+        `winner, and shipping it would give up an expected ${points(v.expectedLoss)} of conversion rate.`,
       evidence: {
         probabilityBest: v.probabilityBest,
         expectedLoss: v.expectedLoss,
