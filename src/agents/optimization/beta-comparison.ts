@@ -95,8 +95,12 @@ export function compareByMonteCarlo(
   draws: number,
   rng: Rng,
 ): MonteCarloComparison {
-  if (posteriors.length === 0)
+  if (posteriors.length === 0) {
     throw new OptimizationError("invalid_input", "at least one posterior is needed");
+  }
+  if (!(Number.isInteger(draws) && draws > 0)) {
+    throw new OptimizationError("invalid_input", `draws must be a positive integer, got ${draws}`);
+  }
   const k = posteriors.length;
   const wins = new Array<number>(k).fill(0);
   const lossSums = new Array<number>(k).fill(0);
