@@ -112,7 +112,26 @@ else
   quietly pg_ctlcluster --skip-systemctl-redirect "$PG_MAJOR" main start
 fi
 
-# 3. Role, database, extension -----------------------------------------------------------------------------
+# 3. TLS, so that `?sslmode=require` URLs can be tested against a server that really speaks it --------------
+if [[ "$(psql_super -d postgres -tAc 'SHOW ssl')" != "on" ]]; then
+  step "enabling TLS with a self-signed certificate"
+  data_dir=$(psql_super -d postgres -tAc 'SHOW data_directory')
+  if [[ ! -f "$data_dir/ci-server.key" ]]; then
+    quietly openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$data_dir/ci-server.key" -out "$data_dir/ci-server.crt"
+    chown postgres:postgres "$data_dir/ci-server.key" "$data_dir/ci-server.crt"
+    chmod 600 "$data_dir/ci-server.key"
+  fi
+  psql_super -d postgres <<SQL
+ALTER SYSTEM SET ssl_cert_file = '$data_dir/ci-server.crt';
+ALTER SYSTEM SET ssl_key_file = '$data_dir/ci-server.key';
+ALTER SYSTEM SET ssl = on;
+SELECT pg_reload_conf() \\g /dev/null
+SQL
+fi
+
+# 4. Role, database, extension -----------------------------------------------------------------------------
 # CREATEDB (not superuser) so server tests can give each test file its own database.
 psql_super -d postgres -v role="$ROLE" -v password="$PASSWORD" <<'SQL'
 SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') AS create_role \gset
