@@ -5,6 +5,9 @@ import { z } from "zod";
  * feature names out. Nothing here knows about leads; `dataset.ts` says which columns to use.
  *
  * Fitting learns only from the records, never from the target, so it may see every training row.
+ *
+ * The file stays whole past 300 lines on purpose: fitting and encoding must parse cells by the same rules
+ * (missing tokens, case folding, imputation), and keeping both halves side by side keeps them in step.
  */
 
 export type FeatureRecord = Readonly<Record<string, unknown>>;

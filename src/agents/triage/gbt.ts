@@ -12,6 +12,9 @@ import { type Random, seededRandom, shuffledIndices } from "./random.js";
  *
  * Histograms visit only each row's non-default bins (one-hot inputs are mostly zeros), and only for the
  * smaller child of each split: the larger child's histogram is its parent's minus the smaller one's.
+ *
+ * Binning lives in `gbt-bins.ts` and explanations in `tree-shap.ts`; what remains (boosting loop, tree
+ * growth, split search, routing) shares one node and histogram layout and stays in one file.
  */
 
 export interface GbtOptions {
@@ -49,7 +52,7 @@ const DEFAULTS = {
 
 /**
  * One tree as parallel arrays indexed by node, root at 0. A leaf has `feature` −1 and children −1. An
- * internal node sends x to `left` when x[feature] ≤ threshold. `cover` counts the training rows that
+ * internal node sends x to `left` when x[feature] ≤ threshold. `cover` counts the sampled training rows that
  * reached the node; TreeSHAP weighs unknown branches by it.
  */
 export const GbtTreeSchema = z.object({
