@@ -59,8 +59,6 @@ async function loadOrBuildDumps(): Promise<Dumps> {
   try {
     const empty = await dumpPgliteDataDir(database);
     await migrate(database);
-    // A checkpoint first, so a loaded copy does not start by replaying WAL.
-    await database.db.execute(sql`checkpoint`);
     const migrated = await dumpPgliteDataDir(database);
     await mkdir(dir, { recursive: true });
     // Write-then-rename: parallel workers may build at once, and a reader must never see half a file.

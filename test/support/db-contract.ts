@@ -176,6 +176,19 @@ export function databaseContract(backend: ContractBackend): void {
           expect(rows).toHaveLength(1);
         });
 
+        it("converges concurrent upserts of one new email on one lead", async () => {
+          const spellings = ["race@example.com", "Race@example.com", "RACE@example.com", "race@EXAMPLE.com"];
+          const results = await Promise.all(
+            spellings.map((email, i) => upsertLead(database.db, tenant, { email, totalVisits: i })),
+          );
+          expect(new Set(results.map((r) => r.id)).size).toBe(1);
+          const rows = await database.db
+            .select()
+            .from(leads)
+            .where(and(eq(leads.tenantId, tenant), sql`lower(${leads.email}) = 'race@example.com'`));
+          expect(rows).toHaveLength(1);
+        });
+
         it("isolates tenants: same email is another lead, ids do not cross", async () => {
           const mine = await upsertLead(database.db, tenant, { email: "shared@example.com", name: "Mine" });
           const theirs = await upsertLead(database.db, other, {
