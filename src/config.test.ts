@@ -11,7 +11,12 @@ describe("loadConfig", () => {
   });
 
   it("coerces numbers and booleans and treats empty strings as unset", () => {
-    const config = loadConfig({ PORT: "9000", AUTH_REQUIRED: "yes", DATA_DIR: "/var/lib/ma/", OPENAI_API_KEY: "" });
+    const config = loadConfig({
+      PORT: "9000",
+      AUTH_REQUIRED: "yes",
+      DATA_DIR: "/var/lib/ma/",
+      OPENAI_API_KEY: "",
+    });
     expect(config.PORT).toBe(9000);
     expect(config.AUTH_REQUIRED).toBe(true);
     expect(databaseUrlOf(config)).toBe("pglite:///var/lib/ma/pglite");

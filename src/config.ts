@@ -16,7 +16,10 @@ export const ConfigSchema = z.object({
   /** postgres://… for a PostgreSQL server; unset means embedded PGlite under DATA_DIR. */
   DATABASE_URL: z
     .string()
-    .regex(/^(postgres(ql)?|pglite|memory):\/\//, "must start with postgres://, postgresql://, pglite:// or memory://")
+    .regex(
+      /^(postgres(ql)?|pglite|memory):\/\//,
+      "must start with postgres://, postgresql://, pglite:// or memory://",
+    )
     .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),

@@ -18,10 +18,10 @@ import { migrate } from "./db/migrate.js";
 import type { Lead } from "./db/schema.js";
 import { buildGraph } from "./graph/build.js";
 import { createThreadRunner, type RunInput, type RunResult } from "./graph/runner.js";
-import { createServerApp, type ServerApp } from "./server/app.js";
-import { listen, type Listening } from "./server/listen.js";
-import type { AnyMethod } from "./server/rpc/method.js";
 import type { Logger } from "./logger.js";
+import { createServerApp, type ServerApp } from "./server/app.js";
+import { type Listening, listen } from "./server/listen.js";
+import type { AnyMethod } from "./server/rpc/method.js";
 import { VERSION } from "./version.js";
 
 export interface MarketingSystemOptions {
@@ -63,7 +63,9 @@ export interface MarketingSystem {
 export async function createMarketingSystem(options: MarketingSystemOptions = {}): Promise<MarketingSystem> {
   const ownsDatabase = typeof options.database !== "object";
   const database =
-    typeof options.database === "object" ? options.database : await openDatabase(options.database ?? "pglite://./.data/pglite");
+    typeof options.database === "object"
+      ? options.database
+      : await openDatabase(options.database ?? "pglite://./.data/pglite");
   try {
     if (options.migrate !== false) await migrate(database);
   } catch (error) {
@@ -124,9 +126,9 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   };
 }
 
-export { defineMethod } from "./server/rpc/method.js";
-export { RpcCode, RpcError } from "./server/rpc/errors.js";
 export type { Database } from "./db/client.js";
 export type { LeadInput } from "./db/lead-input.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
-export type { Handoff, GraphStateValue } from "./graph/state.js";
+export type { GraphStateValue, Handoff } from "./graph/state.js";
+export { RpcCode, RpcError } from "./server/rpc/errors.js";
+export { defineMethod } from "./server/rpc/method.js";

@@ -9,12 +9,14 @@ import { triageCommand } from "./triage.js";
 
 const port = (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("a port is an integer 0–65535");
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError("a port is an integer 0–65535");
   return value;
 };
 
 /** Flags override the environment; both go through the one config schema. */
-const configWith = (overrides: Record<string, string | undefined>) => loadConfig({ ...process.env, ...overrides });
+const configWith = (overrides: Record<string, string | undefined>) =>
+  loadConfig({ ...process.env, ...overrides });
 
 const program = new Command()
   .name("marketing-agents")
@@ -25,23 +27,35 @@ const program = new Command()
 program
   .command("serve")
   .description("Serve JSON-RPC over HTTP (POST /rpc) and WebSocket (GET /ws), with /healthz and /readyz.")
-  .addOption(new Option("-p, --port <port>", "port to listen on (0 picks a free one)").env("PORT").argParser(port))
+  .addOption(
+    new Option("-p, --port <port>", "port to listen on (0 picks a free one)").env("PORT").argParser(port),
+  )
   .addOption(new Option("--host <host>", "interface to bind").env("HOST"))
   .addOption(
-    new Option("-d, --database <url>", "postgres://… for a server; default embedded PGlite under DATA_DIR").env(
-      "DATABASE_URL",
-    ),
+    new Option(
+      "-d, --database <url>",
+      "postgres://… for a server; default embedded PGlite under DATA_DIR",
+    ).env("DATABASE_URL"),
   )
   .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
-  .addHelpText("after", "\nExample:\n  marketing-agents serve --port 8787\n  DATABASE_URL=postgres://u:p@db/marketing marketing-agents serve")
+  .addHelpText(
+    "after",
+    "\nExample:\n  marketing-agents serve --port 8787\n  DATABASE_URL=postgres://u:p@db/marketing marketing-agents serve",
+  )
   .action((opts: { port?: string; host?: string; database?: string; dataDir?: string }) =>
-    serveCommand(configWith({ PORT: opts.port, HOST: opts.host, DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),
+    serveCommand(
+      configWith({ PORT: opts.port, HOST: opts.host, DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }),
+    ),
   );
 
 program
   .command("migrate")
   .description("Apply pending database migrations (safe to run from several replicas at once).")
-  .addOption(new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env("DATABASE_URL"))
+  .addOption(
+    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
+      "DATABASE_URL",
+    ),
+  )
   .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
   .action((opts: { database?: string; dataDir?: string }) =>
     migrateCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),

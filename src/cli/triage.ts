@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defaultTriagePolicy } from "../agents/triage/classify.js";
-import { loadTriageModelFile, loadDefaultTriageModel } from "../agents/triage/model.js";
+import { loadDefaultTriageModel, loadTriageModelFile } from "../agents/triage/model.js";
 import { runTriage } from "../agents/triage/node.js";
 import { LeadInput } from "../db/lead-input.js";
 import { CliError, readTextInput } from "./read-input.js";
@@ -12,7 +12,9 @@ export async function triageCommand(file: string, options: { model?: string }): 
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${file === "-" ? "standard input" : file} is not valid JSON: ${(error as Error).message}`);
+    throw new CliError(
+      `${file === "-" ? "standard input" : file} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const parsed = z.union([LeadInput, z.array(LeadInput).min(1)]).safeParse(json);
   if (!parsed.success) {

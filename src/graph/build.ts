@@ -1,4 +1,10 @@
-import { type BaseCheckpointSaver, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import {
+  type BaseCheckpointSaver,
+  END,
+  type LangGraphRunnableConfig,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
 import { runEngagement } from "../agents/engagement/node.js";
 import type { AgentId, HandoffDecision } from "../agents/handoff.js";
 import { runOptimization, type VariantStats } from "../agents/optimization/node.js";
@@ -36,35 +42,46 @@ const routeNext = (state: GraphStateValue) => (state.next === "end" ? END : stat
 export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) {
   const clock = deps.clock ?? (() => new Date());
 
-  const triage = async (state: GraphStateValue, config: LangGraphRunnableConfig): Promise<GraphStateUpdate> => {
+  const triage = async (
+    state: GraphStateValue,
+    config: LangGraphRunnableConfig,
+  ): Promise<GraphStateUpdate> => {
     const { result, handoff } = runTriage({ lead: state.lead, message: state.message }, deps.triage);
     const tenantId = config.configurable?.tenant_id;
-    if (result && state.lead?.id && typeof tenantId === "string") await deps.onTriaged?.(tenantId, state.lead.id, result);
-    return { triage: result, ...handoffUpdate("triage", handoff, clock) };
+    if (result && state.lead?.id && typeof tenantId === "string")
+      await deps.onTriaged?.(tenantId, state.lead.id, result);
+    return { triageResult: result, ...handoffUpdate("triage", handoff, clock) };
   };
 
   const engagement = async (state: GraphStateValue): Promise<GraphStateUpdate> => {
     const { result, handoff } = runEngagement({
       lead: state.lead,
-      leadClass: state.triage?.class ?? null,
+      leadClass: state.triageResult?.class ?? null,
       message: state.message,
     });
     const summary = result.reply
       ? `Reply read as ${result.reply.intent} (sentiment ${result.reply.sentiment.toFixed(2)}).`
       : `Drafted ${result.drafts.length} ${result.channel ?? ""} variant(s); ${result.rejected.length} rejected by checks.`;
     return {
-      engagement: result,
+      engagementResult: result,
       messages: [{ role: "assistant", agent: "engagement", content: `[offline] ${summary}` }],
       ...handoffUpdate("engagement", handoff, clock),
     };
   };
 
-  const optimization = async (state: GraphStateValue, config: LangGraphRunnableConfig): Promise<GraphStateUpdate> => {
-    const variantIds = state.engagement?.drafts.map((d) => d.variantId) ?? [];
+  const optimization = async (
+    state: GraphStateValue,
+    config: LangGraphRunnableConfig,
+  ): Promise<GraphStateUpdate> => {
+    const variantIds = state.engagementResult?.drafts.map((d) => d.variantId) ?? [];
     const stats = variantIds.length > 0 ? await deps.variantStats(variantIds) : [];
-    const { result, handoff } = runOptimization({ variantIds, stats, seed: seedOf(config, state.handoffs.length) });
+    const { result, handoff } = runOptimization({
+      variantIds,
+      stats,
+      seed: seedOf(config, state.handoffs.length),
+    });
     return {
-      optimization: result,
+      optimizationResult: result,
       messages: [
         {
           role: "assistant",

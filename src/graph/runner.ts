@@ -54,9 +54,9 @@ export function createThreadRunner(graph: MarketingGraph): ThreadRunner {
           lead: input.lead ?? null,
           message: input.message ?? null,
           // A new run starts from fresh agent results; the messages and the handoff log accumulate.
-          triage: null,
-          engagement: null,
-          optimization: null,
+          triageResult: null,
+          engagementResult: null,
+          optimizationResult: null,
           next: "triage",
           messages: input.message ? [{ role: "user", content: input.message }] : [],
         };

@@ -1,9 +1,9 @@
 import { Annotation } from "@langchain/langgraph";
-import type { LeadInput } from "../db/lead-input.js";
 import type { EngagementResult } from "../agents/engagement/node.js";
 import type { AgentId } from "../agents/handoff.js";
 import type { OptimizationResult } from "../agents/optimization/node.js";
 import type { TriageResult } from "../agents/triage/node.js";
+import type { LeadInput } from "../db/lead-input.js";
 
 export interface ChatMessage {
   role: "user" | "assistant";
@@ -30,9 +30,9 @@ export const GraphState = Annotation.Root({
   lead: replace<(LeadInput & { id?: string }) | null>(null),
   /** The inbound message of this run, when there is one. */
   message: replace<string | null>(null),
-  triage: replace<TriageResult | null>(null),
-  engagement: replace<EngagementResult | null>(null),
-  optimization: replace<OptimizationResult | null>(null),
+  triageResult: replace<TriageResult | null>(null),
+  engagementResult: replace<EngagementResult | null>(null),
+  optimizationResult: replace<OptimizationResult | null>(null),
   handoffs: append<Handoff>(),
   next: replace<AgentId | "end">("triage"),
 });

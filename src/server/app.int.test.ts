@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import sampleLeads from "../../examples/leads.json" with { type: "json" };
 import { createTestDatabase } from "../../test/support/database.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
 import type { Listening } from "./listen.js";
-import sampleLeads from "../../examples/leads.json" with { type: "json" };
 
 let system: MarketingSystem;
 let server: Listening;
@@ -46,13 +46,19 @@ describe("server end to end (PGlite)", () => {
   it("documents every method with its permission in rpc.discover", async () => {
     const { result } = await rpc("rpc.discover");
     const names = result.methods.map((m: { name: string }) => m.name);
-    expect(names).toEqual(expect.arrayContaining(["system.health", "leads.upsert", "leads.get", "threads.run"]));
-    expect(result.methods.find((m: { name: string }) => m.name === "leads.upsert")["x-permission"]).toBe("leads:write");
+    expect(names).toEqual(
+      expect.arrayContaining(["system.health", "leads.upsert", "leads.get", "threads.run"]),
+    );
+    expect(result.methods.find((m: { name: string }) => m.name === "leads.upsert")["x-permission"]).toBe(
+      "leads:write",
+    );
   });
 
   it("upserts a lead by email, case-insensitively, and reads it back", async () => {
-    const first = (await rpc("leads.upsert", { lead: { name: "Ana", email: "Ana@Example.com" } })).result.lead;
-    const second = (await rpc("leads.upsert", { lead: { email: "ana@example.com", company: "Acme" } })).result.lead;
+    const first = (await rpc("leads.upsert", { lead: { name: "Ana", email: "Ana@Example.com" } })).result
+      .lead;
+    const second = (await rpc("leads.upsert", { lead: { email: "ana@example.com", company: "Acme" } })).result
+      .lead;
     expect(second.id).toBe(first.id);
     expect(second).toMatchObject({ name: "Ana", company: "Acme" });
     expect((await rpc("leads.get", { id: first.id })).result.lead.company).toBe("Acme");
@@ -69,7 +75,9 @@ describe("server end to end (PGlite)", () => {
     expect((await rpc("threads.run", { input: {} })).error?.code).toBe(-32602);
     const malformed = await fetch(`${server.url}/rpc`, { method: "POST", body: '{"jsonrpc":"2.0",' });
     expect(await malformed.json()).toMatchObject({ error: { code: -32700 }, id: null });
-    expect((await rpc("threads.run", { input: { lead: { id: "00000000-0000-4000-8000-000000000000" } } })).error).toMatchObject({
+    expect(
+      (await rpc("threads.run", { input: { lead: { id: "00000000-0000-4000-8000-000000000000" } } })).error,
+    ).toMatchObject({
       code: -32004,
     });
     expect((await rpc("system.health")).result.status).toBe("ok");
@@ -78,30 +86,31 @@ describe("server end to end (PGlite)", () => {
   it("routes a hot lead triage → engagement → optimization, stores its score, and explains each handoff", async () => {
     const { result } = await rpc("threads.run", { input: { lead: hot } });
     const { state } = result;
-    expect(state.triage).toMatchObject({ class: "hot", model: "offline" });
-    expect(state.triage.factors.length).toBeGreaterThan(0);
+    expect(state.triageResult).toMatchObject({ class: "hot", model: "offline" });
+    expect(state.triageResult.factors.length).toBeGreaterThan(0);
     expect(state.handoffs.map((h: { from: string; to: string }) => `${h.from}→${h.to}`)).toEqual([
       "triage→engagement",
       "engagement→optimization",
       "optimization→end",
     ]);
     for (const h of state.handoffs) expect(h.reason.length).toBeGreaterThan(10);
-    expect(state.engagement.drafts.length).toBeGreaterThan(0);
-    expect(state.optimization.selected.variantId).toBe(
-      state.engagement.drafts.find((d: { variantId: string }) => d.variantId === state.optimization.selected.variantId)
-        ?.variantId,
+    expect(state.engagementResult.drafts.length).toBeGreaterThan(0);
+    expect(state.optimizationResult.selected.variantId).toBe(
+      state.engagementResult.drafts.find(
+        (d: { variantId: string }) => d.variantId === state.optimizationResult.selected.variantId,
+      )?.variantId,
     );
     const stored = (await rpc("leads.get", { id: state.lead.id })).result.lead;
     expect(stored).toMatchObject({ class: "hot", stage: "triaged" });
-    expect(stored.score).toBeCloseTo(state.triage.score, 6);
+    expect(stored.score).toBeCloseTo(state.triageResult.score, 6);
   });
 
   it("routes a cold lead to a nurture campaign and a disqualified one to the end", async () => {
     const coldRun = (await rpc("threads.run", { input: { lead: cold } })).result.state;
-    expect(coldRun.triage.class).toBe("cold");
+    expect(coldRun.triageResult.class).toBe("cold");
     expect(coldRun.handoffs.map((h: { to: string }) => h.to)).toEqual(["optimization", "end"]);
     const spamRun = (await rpc("threads.run", { input: { lead: spam } })).result.state;
-    expect(spamRun.triage.class).toBe("disqualified");
+    expect(spamRun.triageResult.class).toBe("disqualified");
     expect(spamRun.handoffs).toEqual([expect.objectContaining({ from: "triage", to: "end" })]);
     expect(spamRun.handoffs[0].reason).toMatch(/mailinator\.com/);
   });
@@ -109,7 +118,9 @@ describe("server end to end (PGlite)", () => {
   it("keeps a thread's history across runs, and loses no update when runs on one thread race", async () => {
     const threadId = "race-thread";
     const runs = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => rpc("threads.run", { threadId, input: { message: `draft a follow-up email #${i}` } })),
+      Array.from({ length: 5 }, (_, i) =>
+        rpc("threads.run", { threadId, input: { message: `draft a follow-up email #${i}` } }),
+      ),
     );
     for (const r of runs) expect(r.result.threadId).toBe(threadId);
     const last = runs.map((r) => r.result.state).sort((a, b) => b.messages.length - a.messages.length)[0];
@@ -120,11 +131,15 @@ describe("server end to end (PGlite)", () => {
   it("runs the same methods over WebSocket", async () => {
     const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-    const reply = new Promise<any>((resolve) => ws.once("message", (data) => resolve(JSON.parse(data.toString()))));
-    ws.send(JSON.stringify({ jsonrpc: "2.0", method: "threads.run", params: { input: { lead: cold } }, id: "w1" }));
+    const reply = new Promise<any>((resolve) =>
+      ws.once("message", (data) => resolve(JSON.parse(data.toString()))),
+    );
+    ws.send(
+      JSON.stringify({ jsonrpc: "2.0", method: "threads.run", params: { input: { lead: cold } }, id: "w1" }),
+    );
     const response = await reply;
     expect(response.id).toBe("w1");
-    expect(response.result.state.triage.class).toBe("cold");
+    expect(response.result.state.triageResult.class).toBe("cold");
     ws.close();
   });
 });

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { type Principal, localOperator } from "./auth/permissions.js";
+import { localOperator, type Principal } from "./auth/permissions.js";
 import { leadMethods } from "./methods/leads.js";
 import type { Services } from "./methods/services.js";
 import { systemMethods } from "./methods/system.js";
 import { threadMethods } from "./methods/threads.js";
-import { createDispatcher, type Dispatcher, type CallRecord } from "./rpc/dispatcher.js";
+import { type CallRecord, createDispatcher, type Dispatcher } from "./rpc/dispatcher.js";
 import type { AnyMethod } from "./rpc/method.js";
 import { mountHttpTransport } from "./transports/http.js";
 import { mountWebSocketTransport } from "./transports/websocket.js";
@@ -35,7 +35,8 @@ export function createServerApp(services: Services, options: AppOptions): Server
   const dispatcher = createDispatcher([...declaredMethods(services), ...(options.methods ?? [])], {
     maxBatchSize: options.maxBatchSize,
     info: { title: "marketing-agents", version: services.version },
-    logError: (error, requestId, method) => options.log?.error({ err: error, requestId, method }, "rpc handler failed"),
+    logError: (error, requestId, method) =>
+      options.log?.error({ err: error, requestId, method }, "rpc handler failed"),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   // Authentication arrives with the security issue; until then the server binds to loopback only.
@@ -51,7 +52,11 @@ export function createServerApp(services: Services, options: AppOptions): Server
       return c.json({ status: "not ready", database: services.database.driver }, 503);
     }
   });
-  mountHttpTransport(app, dispatcher, { maxBodyBytes: options.maxBodyBytes, principalOf, shutdownSignal: shutdown.signal });
+  mountHttpTransport(app, dispatcher, {
+    maxBodyBytes: options.maxBodyBytes,
+    principalOf,
+    shutdownSignal: shutdown.signal,
+  });
   mountWebSocketTransport(app, dispatcher, { principalOf, shutdownSignal: shutdown.signal });
   app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
   app.onError((error, c) => {

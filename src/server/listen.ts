@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import type { ServerApp } from "./app.js";
 import { CloseCode } from "./transports/websocket.js";
@@ -14,27 +14,37 @@ export interface Listening {
  * Serves the app on node:http with node-server 2's own WebSocket support (ADR 0001). Frames over
  * `maxWsMessageBytes` close the socket with 1009; compression is off (CRIME/BREACH-style leaks, CPU).
  */
-export function listen(server: ServerApp, options: { host: string; port: number; maxWsMessageBytes: number }): Promise<Listening> {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxWsMessageBytes, perMessageDeflate: false });
+export function listen(
+  server: ServerApp,
+  options: { host: string; port: number; maxWsMessageBytes: number },
+): Promise<Listening> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxWsMessageBytes,
+    perMessageDeflate: false,
+  });
   return new Promise((resolve, reject) => {
     let http: ServerType;
     const onError = (error: Error) => reject(error);
-    http = serve({ fetch: server.app.fetch, hostname: options.host, port: options.port, websocket: { server: wss } }, (info: AddressInfo) => {
-      http.off("error", onError);
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.shutdown.abort();
-            for (const client of wss.clients) client.close(CloseCode.GoingAway, "server shutting down");
-            http.close(() => done());
-            // Keep-alive sockets would hold close() open; idle ones can go now.
-            if ("closeIdleConnections" in http) http.closeIdleConnections();
-          }),
-      });
-    });
+    http = serve(
+      { fetch: server.app.fetch, hostname: options.host, port: options.port, websocket: { server: wss } },
+      (info: AddressInfo) => {
+        http.off("error", onError);
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.shutdown.abort();
+              for (const client of wss.clients) client.close(CloseCode.GoingAway, "server shutting down");
+              http.close(() => done());
+              // Keep-alive sockets would hold close() open; idle ones can go now.
+              if ("closeIdleConnections" in http) http.closeIdleConnections();
+            }),
+        });
+      },
+    );
     http.once("error", onError);
   });
 }

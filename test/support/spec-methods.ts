@@ -89,7 +89,11 @@ export const specVectors: { name: string; send: string; expect: unknown }[] = [
     send: '{"jsonrpc":"2.0","method":"subtract","params":{"minuend":42,"subtrahend":23},"id":4}',
     expect: { jsonrpc: "2.0", result: 19, id: 4 },
   },
-  { name: "notification", send: '{"jsonrpc":"2.0","method":"update","params":[1,2,3,4,5]}', expect: undefined },
+  {
+    name: "notification",
+    send: '{"jsonrpc":"2.0","method":"update","params":[1,2,3,4,5]}',
+    expect: undefined,
+  },
   { name: "notification of unknown method", send: '{"jsonrpc":"2.0","method":"foobar"}', expect: undefined },
   {
     name: "method not found",
@@ -124,7 +128,11 @@ export const specVectors: { name: string; send: string; expect: unknown }[] = [
   {
     name: "invalid batch",
     send: "[1,2,3]",
-    expect: [1, 2, 3].map(() => ({ jsonrpc: "2.0", error: { code: -32600, message: "Invalid Request" }, id: null })),
+    expect: [1, 2, 3].map(() => ({
+      jsonrpc: "2.0",
+      error: { code: -32600, message: "Invalid Request" },
+      id: null,
+    })),
   },
   {
     name: "mixed batch",

@@ -39,10 +39,19 @@ describe("draftVariants", () => {
   });
 
   it("fails the privacy check when a draft mentions someone else's address", () => {
-    const checks = checkDraft({ variantId: "x", channel: "linkedin", body: "cc bob@other.example", groundedOn: [] }, ada);
+    const checks = checkDraft(
+      { variantId: "x", channel: "linkedin", body: "cc bob@other.example", groundedOn: [] },
+      ada,
+    );
     expect(checks.find((c) => c.name === "privacy")?.passed).toBe(false);
-    const long = checkDraft({ variantId: "x", channel: "linkedin", body: "x".repeat(301), groundedOn: [] }, ada);
-    expect(long.find((c) => c.name === "length")).toMatchObject({ passed: false, detail: "301/300 characters" });
+    const long = checkDraft(
+      { variantId: "x", channel: "linkedin", body: "x".repeat(301), groundedOn: [] },
+      ada,
+    );
+    expect(long.find((c) => c.name === "length")).toMatchObject({
+      passed: false,
+      detail: "301/300 characters",
+    });
   });
 
   it("chooses LinkedIn when email is not allowed, and no channel when nothing is", () => {
@@ -54,7 +63,10 @@ describe("draftVariants", () => {
   it("hands drafted variants to optimization and ends when nothing can be sent", () => {
     expect(runEngagement({ lead: ada, leadClass: "hot" }).handoff.to).toBe("optimization");
     const none = runEngagement({ lead: { name: "X", doNotEmail: true }, leadClass: "warm" });
-    expect(none.handoff).toMatchObject({ to: "end", reason: expect.stringContaining("no permitted channel") });
+    expect(none.handoff).toMatchObject({
+      to: "end",
+      reason: expect.stringContaining("no permitted channel"),
+    });
     expect(none.result.model).toBe("offline");
   });
 });

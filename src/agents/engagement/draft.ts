@@ -1,5 +1,12 @@
 import type { LeadInput } from "../../db/lead-input.js";
-import { type Cadence, type Channel, maxBodyLength, type Template, templates, unsubscribeFooter } from "./templates.js";
+import {
+  type Cadence,
+  type Channel,
+  maxBodyLength,
+  type Template,
+  templates,
+  unsubscribeFooter,
+} from "./templates.js";
 
 export interface DraftCheck {
   name: "slots" | "length" | "compliance" | "privacy";
@@ -34,7 +41,10 @@ export function slotValues(lead: LeadInput): Record<string, string> {
 
 const slotField: Record<string, string> = { firstName: "name", lastActivity: "lastActivity" };
 
-function fill(text: string, values: Record<string, string>): { text: string; used: string[]; missing: string[] } {
+function fill(
+  text: string,
+  values: Record<string, string>,
+): { text: string; used: string[]; missing: string[] } {
   const used = new Set<string>();
   const missing = new Set<string>();
   const filled = text.replace(slotPattern, (whole, slot: string) => {
@@ -57,8 +67,16 @@ export function checkDraft(draft: Omit<Draft, "checks">, lead: LeadInput): Draft
   const foreign = emails.filter((e) => e.toLowerCase() !== lead.email?.toLowerCase());
   const limit = maxBodyLength[draft.channel];
   return [
-    { name: "slots", passed: !leftover, detail: leftover ? `unfilled: ${leftover.join(", ")}` : "all slots filled" },
-    { name: "length", passed: draft.body.length <= limit, detail: `${draft.body.length}/${limit} characters` },
+    {
+      name: "slots",
+      passed: !leftover,
+      detail: leftover ? `unfilled: ${leftover.join(", ")}` : "all slots filled",
+    },
+    {
+      name: "length",
+      passed: draft.body.length <= limit,
+      detail: `${draft.body.length}/${limit} characters`,
+    },
     {
       name: "compliance",
       passed: draft.channel !== "email" || draft.body.includes(unsubscribeFooter.trim()),
@@ -67,7 +85,9 @@ export function checkDraft(draft: Omit<Draft, "checks">, lead: LeadInput): Draft
     {
       name: "privacy",
       passed: foreign.length === 0,
-      detail: foreign.length ? `mentions other people's addresses: ${foreign.length}` : "no third-party personal data",
+      detail: foreign.length
+        ? `mentions other people's addresses: ${foreign.length}`
+        : "no third-party personal data",
     },
   ];
 }
@@ -93,7 +113,12 @@ export function draftVariants(lead: LeadInput, channel: Channel, cadence: Cadenc
 
 /** Email unless the lead opted out of it; then LinkedIn when we know where they work. */
 export function chooseChannel(lead: LeadInput): { channel: Channel | null; reason: string } {
-  if (!lead.doNotEmail && lead.email) return { channel: "email", reason: "lead has an email address and allows email" };
-  if (lead.company || lead.title) return { channel: "linkedin", reason: "email not allowed; LinkedIn via company/title" };
-  return { channel: null, reason: "no permitted channel: email opted out and no company or title for LinkedIn" };
+  if (!lead.doNotEmail && lead.email)
+    return { channel: "email", reason: "lead has an email address and allows email" };
+  if (lead.company || lead.title)
+    return { channel: "linkedin", reason: "email not allowed; LinkedIn via company/title" };
+  return {
+    channel: null,
+    reason: "no permitted channel: email opted out and no company or title for LinkedIn",
+  };
 }

@@ -30,7 +30,15 @@ export function runEngagement(input: {
   if (!input.lead) {
     const reply = analyzeReply(input.message ?? "");
     return {
-      result: { channel: null, channelReason: "inbound message", cadence: null, drafts: [], rejected: [], reply, model: OFFLINE },
+      result: {
+        channel: null,
+        channelReason: "inbound message",
+        cadence: null,
+        drafts: [],
+        rejected: [],
+        reply,
+        model: OFFLINE,
+      },
       handoff: replyHandoff(reply),
     };
   }
@@ -38,7 +46,15 @@ export function runEngagement(input: {
   const { channel, reason } = chooseChannel(input.lead);
   if (!channel) {
     return {
-      result: { channel: null, channelReason: reason, cadence, drafts: [], rejected: [], reply: null, model: OFFLINE },
+      result: {
+        channel: null,
+        channelReason: reason,
+        cadence,
+        drafts: [],
+        rejected: [],
+        reply: null,
+        model: OFFLINE,
+      },
       handoff: { to: "end", reason },
     };
   }
@@ -47,7 +63,13 @@ export function runEngagement(input: {
   const rejected = all.filter((d) => d.checks.some((c) => !c.passed));
   const handoff: HandoffDecision =
     drafts.length > 0
-      ? { to: "optimization", reason: `${drafts.length} ${channel} variants drafted: choose one by their track record` }
+      ? {
+          to: "optimization",
+          reason: `${drafts.length} ${channel} variants drafted: choose one by their track record`,
+        }
       : { to: "end", reason: `no ${channel} draft passed its checks` };
-  return { result: { channel, channelReason: reason, cadence, drafts, rejected, reply: null, model: OFFLINE }, handoff };
+  return {
+    result: { channel, channelReason: reason, cadence, drafts, rejected, reply: null, model: OFFLINE },
+    handoff,
+  };
 }

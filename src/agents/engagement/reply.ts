@@ -1,6 +1,13 @@
 import type { HandoffDecision } from "../handoff.js";
 
-export const ReplyIntents = ["unsubscribe", "negative", "meeting", "question", "positive", "neutral"] as const;
+export const ReplyIntents = [
+  "unsubscribe",
+  "negative",
+  "meeting",
+  "question",
+  "positive",
+  "neutral",
+] as const;
 export type ReplyIntent = (typeof ReplyIntents)[number];
 
 export interface ReplyAnalysis {
@@ -28,7 +35,8 @@ export function analyzeReply(text: string): ReplyAnalysis {
   const sentiment = pos + neg === 0 ? 0 : (pos - neg) / (pos + neg);
   for (const rule of intentRules) {
     const hits = text.match(rule.pattern);
-    if (hits) return { intent: rule.intent, sentiment, matched: [...new Set(hits.map((h) => h.toLowerCase()))] };
+    if (hits)
+      return { intent: rule.intent, sentiment, matched: [...new Set(hits.map((h) => h.toLowerCase()))] };
   }
   return { intent: "neutral", sentiment, matched: [] };
 }

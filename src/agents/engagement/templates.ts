@@ -82,4 +82,5 @@ export const templates: readonly Template[] = [
 /** Limits per channel, in characters of the body. LinkedIn connection notes allow 300. */
 export const maxBodyLength: Record<Channel, number> = { email: 1_500, linkedin: 300, sms: 160 };
 
-export const unsubscribeFooter = "\n\n--\nTo stop receiving these emails, reply STOP or use the unsubscribe link.";
+export const unsubscribeFooter =
+  "\n\n--\nTo stop receiving these emails, reply STOP or use the unsubscribe link.";

@@ -14,7 +14,9 @@ describe("runOptimization", () => {
       { variantId: "b", successes: 60, trials: 200 },
       { variantId: "c", successes: 10, trials: 200 },
     ];
-    const picks = Array.from({ length: 200 }, (_, seed) => runOptimization({ variantIds: ["a", "b", "c"], stats, seed }));
+    const picks = Array.from({ length: 200 }, (_, seed) =>
+      runOptimization({ variantIds: ["a", "b", "c"], stats, seed }),
+    );
     const chosenB = picks.filter((p) => p.result.selected?.variantId === "b").length;
     expect(chosenB).toBeGreaterThanOrEqual(198);
     const first = picks[0]!.result;

@@ -28,7 +28,11 @@ const POSTERIOR_DRAWS = 4_000;
  * Chooses among drafted variants by Thompson sampling on their track record (one posterior draw per
  * arm, the largest wins), or enrols a lead with no drafts in the nurture campaign.
  */
-export function runOptimization(input: { variantIds: string[]; stats: VariantStats[]; seed: number }): OptimizationOutcome {
+export function runOptimization(input: {
+  variantIds: string[];
+  stats: VariantStats[];
+  seed: number;
+}): OptimizationOutcome {
   if (input.variantIds.length === 0) {
     return {
       result: {
@@ -62,7 +66,12 @@ export function runOptimization(input: { variantIds: string[]; stats: VariantSta
         probabilityBest,
         reason: `Thompson sampling over ${arms.length} variants chose ${chosen.id}: ${evidence}, P(best)=${probabilityBest.toFixed(2)}`,
       },
-      arms: arms.map((a, i) => ({ variantId: a.id, alpha: a.alpha, beta: a.beta, probabilityBest: pBest[i]! })),
+      arms: arms.map((a, i) => ({
+        variantId: a.id,
+        alpha: a.alpha,
+        beta: a.beta,
+        probabilityBest: pBest[i]!,
+      })),
       strategy: "send the selected variant; outcomes update its posterior",
       model: OFFLINE,
     },

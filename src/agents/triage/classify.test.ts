@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { classify, defaultTriagePolicy, disqualificationReasons, routeFor, TriagePolicy } from "./classify.js";
+import {
+  classify,
+  defaultTriagePolicy,
+  disqualificationReasons,
+  routeFor,
+  TriagePolicy,
+} from "./classify.js";
 import { routeMessage } from "./intent.js";
 
 const policy = defaultTriagePolicy;
@@ -14,9 +20,15 @@ describe("classify and route", () => {
   });
 
   it("routes each class to its agent with a reason that states the numbers", () => {
-    expect(routeFor("hot", 0.81, policy)).toEqual({ to: "engagement", reason: expect.stringMatching(/p=0\.81 ≥ 0\.7/) });
+    expect(routeFor("hot", 0.81, policy)).toEqual({
+      to: "engagement",
+      reason: expect.stringMatching(/p=0\.81 ≥ 0\.7/),
+    });
     expect(routeFor("warm", 0.5, policy).to).toBe("engagement");
-    expect(routeFor("cold", 0.1, policy)).toMatchObject({ to: "optimization", reason: expect.stringMatching(/nurture/) });
+    expect(routeFor("cold", 0.1, policy)).toMatchObject({
+      to: "optimization",
+      reason: expect.stringMatching(/nurture/),
+    });
     expect(routeFor("disqualified", 0.9, policy).to).toBe("end");
   });
 
@@ -28,10 +40,12 @@ describe("classify and route", () => {
     expect(disqualificationReasons({ email: "x@Mailinator.com" }, policy)).toEqual([
       "email domain mailinator.com is on the blocked list",
     ]);
-    expect(disqualificationReasons({ name: "Bo", notes: "Said he is NOT interested, call never" }, policy)[0]).toMatch(
-      /opted out \("NOT interested"\)/,
-    );
-    expect(disqualificationReasons({ name: "Bo", email: "bo@acme.com", notes: "very interested" }, policy)).toEqual([]);
+    expect(
+      disqualificationReasons({ name: "Bo", notes: "Said he is NOT interested, call never" }, policy)[0],
+    ).toMatch(/opted out \("NOT interested"\)/);
+    expect(
+      disqualificationReasons({ name: "Bo", email: "bo@acme.com", notes: "very interested" }, policy),
+    ).toEqual([]);
   });
 });
 

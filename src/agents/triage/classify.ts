@@ -11,7 +11,9 @@ export const TriagePolicy = z
     hotThreshold: z.number().min(0).max(1).default(0.7),
     warmThreshold: z.number().min(0).max(1).default(0.4),
     /** Email domains that never convert (disposable inboxes, competitors). Matched case-insensitively. */
-    blockedDomains: z.array(z.string().min(1)).default(["mailinator.com", "guerrillamail.com", "10minutemail.com"]),
+    blockedDomains: z
+      .array(z.string().min(1))
+      .default(["mailinator.com", "guerrillamail.com", "10minutemail.com"]),
   })
   .refine((p) => p.hotThreshold >= p.warmThreshold, { message: "hotThreshold must be >= warmThreshold" });
 export type TriagePolicy = z.infer<typeof TriagePolicy>;
@@ -19,7 +21,12 @@ export type TriagePolicy = z.infer<typeof TriagePolicy>;
 export const defaultTriagePolicy: TriagePolicy = TriagePolicy.parse({});
 
 // Phrases in a lead's notes that mean "do not pursue"; kept short and literal so a reviewer can audit them.
-const optOutPhrases = [/\bnot interested\b/i, /\bstop (contacting|emailing)\b/i, /\bunsubscribe\b/i, /\bwrong (person|number)\b/i];
+const optOutPhrases = [
+  /\bnot interested\b/i,
+  /\bstop (contacting|emailing)\b/i,
+  /\bunsubscribe\b/i,
+  /\bwrong (person|number)\b/i,
+];
 
 /** The rule-based reasons a lead is out, whatever its score. Empty when the lead may be pursued. */
 export function disqualificationReasons(lead: LeadInput, policy: TriagePolicy): string[] {
@@ -46,14 +53,20 @@ export function routeFor(leadClass: LeadClass, probability: number, policy: Tria
   const p = probability.toFixed(2);
   switch (leadClass) {
     case "hot":
-      return { to: "engagement", reason: `hot lead (p=${p} ≥ ${policy.hotThreshold}): personal outreach now` };
+      return {
+        to: "engagement",
+        reason: `hot lead (p=${p} ≥ ${policy.hotThreshold}): personal outreach now`,
+      };
     case "warm":
       return {
         to: "engagement",
         reason: `warm lead (${policy.warmThreshold} ≤ p=${p} < ${policy.hotThreshold}): nurture outreach`,
       };
     case "cold":
-      return { to: "optimization", reason: `cold lead (p=${p} < ${policy.warmThreshold}): enrol in a nurture campaign` };
+      return {
+        to: "optimization",
+        reason: `cold lead (p=${p} < ${policy.warmThreshold}): enrol in a nurture campaign`,
+      };
     case "disqualified":
       return { to: "end", reason: "disqualified: no outreach" };
   }

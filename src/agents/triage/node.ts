@@ -1,6 +1,12 @@
 import type { LeadInput } from "../../db/lead-input.js";
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
-import { classify, disqualificationReasons, type LeadClass, routeFor, type TriagePolicy } from "./classify.js";
+import {
+  classify,
+  disqualificationReasons,
+  type LeadClass,
+  routeFor,
+  type TriagePolicy,
+} from "./classify.js";
 import { routeMessage } from "./intent.js";
 import { scoreLead, type TriageModel } from "./model.js";
 
@@ -26,7 +32,10 @@ export interface TriageOutcome {
 }
 
 /** Scores and classifies a lead, or routes a bare message by intent. Deterministic: no LLM involved. */
-export function runTriage(input: { lead?: LeadInput | null; message?: string | null }, deps: TriageDeps): TriageOutcome {
+export function runTriage(
+  input: { lead?: LeadInput | null; message?: string | null },
+  deps: TriageDeps,
+): TriageOutcome {
   if (!input.lead) return { result: null, handoff: routeMessage(input.message ?? "") };
   const { probability, factors } = scoreLead(deps.model, input.lead);
   const reasons = disqualificationReasons(input.lead, deps.policy);

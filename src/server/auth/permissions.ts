@@ -24,7 +24,14 @@ const readOnly: Permission[] = ["system:read", "leads:read", "threads:read", "ca
 
 export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(Permissions),
-  marketer: new Set([...readOnly, "leads:write", "threads:run", "campaigns:write", "outcomes:write", "memory:write"]),
+  marketer: new Set([
+    ...readOnly,
+    "leads:write",
+    "threads:run",
+    "campaigns:write",
+    "outcomes:write",
+    "memory:write",
+  ]),
   analyst: new Set([...readOnly, "threads:run"]),
   agent: new Set([...readOnly, "leads:write", "threads:run", "outcomes:write", "memory:write"]),
   viewer: new Set(readOnly),

@@ -62,5 +62,7 @@ export function leadToInput(lead: Lead): LeadInput & { id: string } {
     doNotEmail: lead.doNotEmail,
     notes: lead.notes,
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as LeadInput & { id: string };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as LeadInput & {
+    id: string;
+  };
 }

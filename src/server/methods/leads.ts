@@ -15,7 +15,9 @@ export function leadMethods({ database }: Services) {
       permission: "leads:write",
       params: z.object({ lead: LeadInput }).strict(),
       result: z.object({ lead: LeadOutput }),
-      handler: async ({ lead }, ctx) => ({ lead: leadToWire(await upsertLead(database.db, ctx.principal.tenantId, lead)) }),
+      handler: async ({ lead }, ctx) => ({
+        lead: leadToWire(await upsertLead(database.db, ctx.principal.tenantId, lead)),
+      }),
     }),
     defineMethod({
       name: "leads.get",

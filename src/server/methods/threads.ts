@@ -23,7 +23,9 @@ export const ThreadsRunParams = z
         message: z.string().trim().min(1).max(10_000).optional(),
       })
       .strict()
-      .refine((i) => i.lead !== undefined || i.message !== undefined, { message: "input needs a lead or a message" }),
+      .refine((i) => i.lead !== undefined || i.message !== undefined, {
+        message: "input needs a lead or a message",
+      }),
   })
   .strict();
 

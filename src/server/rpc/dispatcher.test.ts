@@ -5,11 +5,13 @@ import { localOperator, type Principal } from "../auth/permissions.js";
 import { type CallRecord, createDispatcher } from "./dispatcher.js";
 import { defineMethod } from "./method.js";
 
-const context = (principal: Principal = localOperator) => () => ({
-  principal,
-  notify: () => {},
-  signal: new AbortController().signal,
-});
+const context =
+  (principal: Principal = localOperator) =>
+  () => ({
+    principal,
+    notify: () => {},
+    signal: new AbortController().signal,
+  });
 
 describe("JSON-RPC 2.0 specification examples", () => {
   const dispatcher = createDispatcher(specMethods);
@@ -52,7 +54,10 @@ describe("dispatcher", () => {
 
   it("refuses a method the caller's role does not grant, and records the denial", async () => {
     const viewer: Principal = { subject: "v", role: "viewer", tenantId: "t" };
-    const response = await dispatcher.handleText('{"jsonrpc":"2.0","method":"admin_only","id":1}', context(viewer));
+    const response = await dispatcher.handleText(
+      '{"jsonrpc":"2.0","method":"admin_only","id":1}',
+      context(viewer),
+    );
     expect(response).toMatchObject({ error: { code: -32003, data: { permission: "audit:read" } }, id: 1 });
     expect(calls.at(-1)).toMatchObject({ method: "admin_only", outcome: "denied", code: -32003 });
   });
@@ -66,12 +71,16 @@ describe("dispatcher", () => {
   });
 
   it("rejects a wrong jsonrpc version and a non-scalar id", async () => {
-    expect(await dispatcher.handleText('{"jsonrpc":"1.0","method":"sum","params":[1],"id":1}', context())).toEqual({
+    expect(
+      await dispatcher.handleText('{"jsonrpc":"1.0","method":"sum","params":[1],"id":1}', context()),
+    ).toEqual({
       jsonrpc: "2.0",
       error: { code: -32600, message: "Invalid Request" },
       id: 1,
     });
-    expect(await dispatcher.handleText('{"jsonrpc":"2.0","method":"sum","params":[1],"id":{}}', context())).toEqual({
+    expect(
+      await dispatcher.handleText('{"jsonrpc":"2.0","method":"sum","params":[1],"id":{}}', context()),
+    ).toEqual({
       jsonrpc: "2.0",
       error: { code: -32600, message: "Invalid Request" },
       id: null,
@@ -79,7 +88,10 @@ describe("dispatcher", () => {
   });
 
   it("describes itself as an OpenRPC document", async () => {
-    const response = (await dispatcher.handleText('{"jsonrpc":"2.0","method":"rpc.discover","id":1}', context())) as {
+    const response = (await dispatcher.handleText(
+      '{"jsonrpc":"2.0","method":"rpc.discover","id":1}',
+      context(),
+    )) as {
       result: { openrpc: string; methods: { name: string; params: { schema: { required?: string[] } }[] }[] };
     };
     expect(response.result.openrpc).toMatch(/^1\.3/);

@@ -50,9 +50,15 @@ export interface Dispatcher {
 
 const errorResponse = (id: JsonRpcId, code: RpcCode, data?: unknown): JsonRpcResponse => ({
   jsonrpc: "2.0",
-  error: data === undefined ? { code, message: standardMessage(code) } : { code, message: standardMessage(code), data },
+  error:
+    data === undefined
+      ? { code, message: standardMessage(code) }
+      : { code, message: standardMessage(code), data },
   id,
 });
+
+const namedParams = (names: readonly string[], values: unknown[]) =>
+  Object.fromEntries(names.map((name, i) => [name, values[i]]));
 
 const isId = (value: unknown): value is JsonRpcId =>
   value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
@@ -70,7 +76,10 @@ function validateRequest(value: unknown): ValidRequest | { invalid: JsonRpcId } 
   return hasId ? { method: message.method, params, id } : { method: message.method, params };
 }
 
-export function createDispatcher(declared: readonly AnyMethod[], options: DispatcherOptions = {}): Dispatcher {
+export function createDispatcher(
+  declared: readonly AnyMethod[],
+  options: DispatcherOptions = {},
+): Dispatcher {
   const methods = new Map<string, AnyMethod>();
   for (const method of declared) {
     if (methods.has(method.name)) throw new Error(`method declared twice: ${method.name}`);
@@ -80,7 +89,10 @@ export function createDispatcher(declared: readonly AnyMethod[], options: Dispat
   const info = options.info ?? { title: "marketing-agents", version: "0.0.0" };
   let discover: unknown;
 
-  async function call(request: ValidRequest, makeContext: ContextFactory): Promise<JsonRpcResponse | undefined> {
+  async function call(
+    request: ValidRequest,
+    makeContext: ContextFactory,
+  ): Promise<JsonRpcResponse | undefined> {
     const started = performance.now();
     const base = makeContext();
     const ctx: CallContext = { ...base, requestId: base.requestId ?? randomUUID() };
@@ -90,9 +102,13 @@ export function createDispatcher(declared: readonly AnyMethod[], options: Dispat
     let code: number | undefined;
     try {
       const result = await invoke(request, ctx);
-      return isNotification ? undefined : { jsonrpc: "2.0", result: result === undefined ? null : result, id };
+      return isNotification
+        ? undefined
+        : { jsonrpc: "2.0", result: result === undefined ? null : result, id };
     } catch (error) {
-      const wire = toWireError(error, ctx.requestId, (e) => options.logError?.(e, ctx.requestId, request.method));
+      const wire = toWireError(error, ctx.requestId, (e) =>
+        options.logError?.(e, ctx.requestId, request.method),
+      );
       code = wire.code;
       outcome = wire.code === RpcCode.Forbidden || wire.code === RpcCode.Unauthorized ? "denied" : "error";
       return isNotification ? undefined : { jsonrpc: "2.0", error: wire, id };
@@ -118,10 +134,10 @@ export function createDispatcher(declared: readonly AnyMethod[], options: Dispat
     if (!can(ctx.principal, method.permission)) {
       throw new RpcError(RpcCode.Forbidden, "Forbidden", { permission: method.permission });
     }
-    let raw = request.params;
-    if (Array.isArray(raw) && method.positional) {
-      raw = Object.fromEntries(method.positional.map((name, i) => [name, raw instanceof Array ? raw[i] : undefined]));
-    }
+    const raw =
+      Array.isArray(request.params) && method.positional
+        ? namedParams(method.positional, request.params)
+        : request.params;
     const parsed = await method.params.safeParseAsync(raw ?? {});
     if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, "Invalid params", zodIssues(parsed.error));
     const result = await method.handler(parsed.data, ctx);
@@ -141,12 +157,16 @@ export function createDispatcher(declared: readonly AnyMethod[], options: Dispat
     }
     if (payload.length === 0) return errorResponse(null, RpcCode.InvalidRequest);
     if (payload.length > maxBatchSize) {
-      return errorResponse(null, RpcCode.InvalidRequest, { reason: `batch larger than ${maxBatchSize} calls` });
+      return errorResponse(null, RpcCode.InvalidRequest, {
+        reason: `batch larger than ${maxBatchSize} calls`,
+      });
     }
     const responses = await Promise.all(
       payload.map((item) => {
         const request = validateRequest(item);
-        return "invalid" in request ? errorResponse(request.invalid, RpcCode.InvalidRequest) : call(request, makeContext);
+        return "invalid" in request
+          ? errorResponse(request.invalid, RpcCode.InvalidRequest)
+          : call(request, makeContext);
       }),
     );
     const sent = responses.filter((r): r is JsonRpcResponse => r !== undefined);

@@ -71,7 +71,11 @@ export function toWireError(error: unknown, requestId: string, log?: (error: unk
       : { code: error.code, message: error.message, data: error.data };
   }
   if (error instanceof z.ZodError) {
-    return { code: RpcCode.InvalidParams, message: standardMessages[RpcCode.InvalidParams], data: zodIssues(error) };
+    return {
+      code: RpcCode.InvalidParams,
+      message: standardMessages[RpcCode.InvalidParams],
+      data: zodIssues(error),
+    };
   }
   log?.(error);
   return { code: RpcCode.Internal, message: standardMessages[RpcCode.Internal], data: { requestId } };

@@ -2,8 +2,8 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { Principal } from "../auth/permissions.js";
-import { RpcCode, standardMessage } from "../rpc/errors.js";
 import type { Dispatcher } from "../rpc/dispatcher.js";
+import { RpcCode, standardMessage } from "../rpc/errors.js";
 
 export interface HttpTransportOptions {
   maxBodyBytes: number;
@@ -58,7 +58,10 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
               principal,
               signal: options.shutdownSignal,
               notify: (method, params) => {
-                void stream.writeSSE({ id: String(++sequence), data: JSON.stringify({ jsonrpc: "2.0", method, params }) });
+                void stream.writeSSE({
+                  id: String(++sequence),
+                  data: JSON.stringify({ jsonrpc: "2.0", method, params }),
+                });
               },
             }));
             if (response) await stream.writeSSE({ id: String(++sequence), data: JSON.stringify(response) });

@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { normalizeBatch, specMethods, specVectors } from "../../../test/support/spec-methods.js";
-import { localOperator } from "../auth/permissions.js";
 import type { ServerApp } from "../app.js";
+import { localOperator } from "../auth/permissions.js";
 import { type Listening, listen } from "../listen.js";
 import { createDispatcher } from "../rpc/dispatcher.js";
 import { mountHttpTransport } from "./http.js";
@@ -19,7 +19,11 @@ beforeAll(async () => {
   const shutdown = new AbortController();
   const app = new Hono();
   const principalOf = () => localOperator;
-  mountHttpTransport(app, dispatcher, { maxBodyBytes: MAX_BODY, principalOf, shutdownSignal: shutdown.signal });
+  mountHttpTransport(app, dispatcher, {
+    maxBodyBytes: MAX_BODY,
+    principalOf,
+    shutdownSignal: shutdown.signal,
+  });
   mountWebSocketTransport(app, dispatcher, { principalOf, shutdownSignal: shutdown.signal });
   const serverApp: ServerApp = { app, dispatcher, shutdown };
   server = await listen(serverApp, { host: "127.0.0.1", port: 0, maxWsMessageBytes: MAX_WS });
@@ -130,7 +134,9 @@ describe("limits and robustness", () => {
   });
 
   it("answers wrong param types with -32602 and the zod issues over HTTP", async () => {
-    const { json } = await post('{"jsonrpc":"2.0","method":"subtract","params":{"minuend":"x","subtrahend":1},"id":9}');
+    const { json } = await post(
+      '{"jsonrpc":"2.0","method":"subtract","params":{"minuend":"x","subtrahend":1},"id":9}',
+    );
     expect(json).toMatchObject({ error: { code: -32602, data: { issues: [{ path: "minuend" }] } }, id: 9 });
   });
 });

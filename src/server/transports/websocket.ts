@@ -17,7 +17,11 @@ export const CloseCode = { Normal: 1000, GoingAway: 1001, PolicyViolation: 1008,
  * `GET /ws`: every text frame is one JSON-RPC message; every response or notification is one frame.
  * Frame size is capped by the WebSocketServer's `maxPayload` (close 1009), configured where it is created.
  */
-export function mountWebSocketTransport(app: Hono, dispatcher: Dispatcher, options: WebSocketTransportOptions): void {
+export function mountWebSocketTransport(
+  app: Hono,
+  dispatcher: Dispatcher,
+  options: WebSocketTransportOptions,
+): void {
   const maxInFlight = options.maxInFlight ?? 16;
   const maxQueued = maxInFlight * 16;
   app.get(
@@ -28,7 +32,10 @@ export function mountWebSocketTransport(app: Hono, dispatcher: Dispatcher, optio
       const queue: string[] = [];
       return {
         onMessage(event, ws) {
-          const text = typeof event.data === "string" ? event.data : Buffer.from(event.data as ArrayBuffer).toString("utf8");
+          const text =
+            typeof event.data === "string"
+              ? event.data
+              : Buffer.from(event.data as ArrayBuffer).toString("utf8");
           const send = (data: unknown) => {
             if (ws.readyState === 1) ws.send(JSON.stringify(data));
           };
