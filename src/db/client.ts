@@ -95,6 +95,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  * - `pglite://<dir>`: PGlite on disk, the directory created if missing (e.g. `pglite://./.data/pglite`);
  * - `postgres://…` or `postgresql://…`: a PostgreSQL server through postgres.js (`?sslmode=require` works).
  *
+ * postgres.js connects lazily: a bad server URL surfaces at the first query, so call `ping()` to check.
  * The caller owns the returned `Database` and must `close()` it.
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
