@@ -14,6 +14,8 @@ export const Permissions = [
   "memory:read",
   "memory:write",
   "audit:read",
+  // Revoking tokens (auth.revoke) ends other people's sessions: admins only.
+  "auth:revoke",
 ] as const;
 export type Permission = (typeof Permissions)[number];
 
