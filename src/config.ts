@@ -12,6 +12,20 @@ const booleanFromEnv = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `a, b,c` → `["a", "b", "c"]`. */
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== ""),
+);
+
+/** Exact browser origins (`https://app.example.com`, no path): what the `Origin` header carries. */
+const originList = commaList.refine(
+  (origins) => origins.every((o) => URL.canParse(o) && new URL(o).origin === o),
+  "must be comma-separated origins such as https://app.example.com (scheme, host, optional port; no path)",
+);
+
 export const ConfigSchema = z.object({
   /** postgres://… for a PostgreSQL server; unset means embedded PGlite under DATA_DIR. */
   DATABASE_URL: z
@@ -38,6 +52,36 @@ export const ConfigSchema = z.object({
   AUTH_JWKS_URL: z.url().optional(),
   AUTH_ISSUER: z.string().min(1).default("marketing-agents"),
   AUTH_AUDIENCE: z.string().min(1).default("marketing-agents"),
+  /** Public keys inline: PEM block(s), a JWK or a JWKS. Only one of JWKS URL, public keys, HS256 secret. */
+  AUTH_PUBLIC_KEYS: z.string().min(1).optional(),
+  /** The same, read from a file (.pem or .json). */
+  AUTH_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
+  /** base64 of at least 32 random bytes; HS256 is used only when this is set. */
+  AUTH_HS256_SECRET: z.string().min(1).optional(),
+  /** Algorithms accepted from AUTH_JWKS_URL, comma-separated (default RS256,ES256). */
+  AUTH_ALGORITHMS: commaList.optional(),
+  /** Required `typ` header of access tokens (RFC 9068 `at+jwt`; `JWT` for providers that do not set it). */
+  AUTH_TOKEN_TYPE: z.string().min(1).default("at+jwt"),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** When set, tokens older than this (by `iat`) are refused whatever their `exp`. */
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().optional(),
+  AUTH_ROLE_CLAIM: z.string().min(1).default("role"),
+  AUTH_TENANT_CLAIM: z.string().min(1).default("tenant"),
+  /** How often each replica picks up tokens revoked elsewhere. */
+  AUTH_REVOCATION_POLL_MS: positiveInt(2_000),
+
+  /** Calls per minute per caller (token bucket, HTTP and WebSocket together); 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Calls a caller may make at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: positiveInt(60),
+  /** Browser origins allowed to call /rpc and open /ws (exact match). Requests without Origin are allowed. */
+  ALLOWED_ORIGINS: originList.optional(),
+  /** A WebSocket with no messages and no calls running for this long is closed. */
+  WS_IDLE_TIMEOUT_MS: positiveInt(300_000),
+  /** Ping interval; a socket that has not answered the previous ping is terminated. */
+  WS_PING_INTERVAL_MS: positiveInt(30_000),
+  /** A socket whose unsent data passes this (a client that stopped reading) is closed with 1013. */
+  WS_MAX_BUFFERED_BYTES: positiveInt(1_048_576),
 
   /** Largest accepted HTTP request body, in bytes. */
   MAX_BODY_BYTES: positiveInt(1_048_576),
