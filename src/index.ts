@@ -8,16 +8,20 @@
  * await system.close();
  * ```
  */
-import { MemorySaver } from "@langchain/langgraph";
+import { type BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph";
+import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { LeadInput } from "./db/lead-input.js";
 import { getLead, updateLeadTriage, upsertLead } from "./db/leads.js";
 import { migrate } from "./db/migrate.js";
+import { enqueueOutbox } from "./db/runs.js";
 import type { Lead } from "./db/schema.js";
 import { buildGraph } from "./graph/build.js";
-import { createThreadRunner, type RunInput, type RunResult } from "./graph/runner.js";
+import type { RunEvent } from "./graph/run-events.js";
+import { createThreadRunner, type RunRequest, type RunResult } from "./graph/runner.js";
+import { streamRun } from "./graph/stream-run.js";
 import type { Logger } from "./logger.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import { type Listening, listen } from "./server/listen.js";
@@ -39,6 +43,10 @@ export interface MarketingSystemOptions {
   tenantId?: string;
   limits?: { maxBodyBytes?: number; maxBatchSize?: number; maxWsMessageBytes?: number };
   logger?: Logger;
+  /** Thread state storage; default in-process memory (lost on restart). */
+  checkpointer?: BaseCheckpointSaver;
+  /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
+  approvalPolicy?: ApprovalPolicy;
   /** Extra JSON-RPC methods served beside the built-in ones (declared with `defineMethod`). */
   methods?: AnyMethod[];
 }
@@ -47,7 +55,13 @@ export interface MarketingSystem {
   database: Database;
   threads: {
     /** Runs the agents on a lead or a message; returns the final state with its handoff log. */
-    run(request: { threadId?: string; input: RunInput }): Promise<RunResult>;
+    run(request: Omit<RunRequest, "tenantId">): Promise<RunResult>;
+    /** Answers the interrupt a thread waits on (e.g. an approval) and continues the run. */
+    resume(request: { threadId: string; value: unknown }): Promise<RunResult>;
+    /** Runs and yields every event (node updates, handoffs, tokens, interrupts), then the result. */
+    stream(
+      request: Omit<RunRequest, "tenantId" | "onEvent">,
+    ): AsyncIterable<RunEvent | { type: "result"; result: RunResult }>;
   };
   leads: {
     upsert(lead: LeadInput): Promise<Lead>;
@@ -74,8 +88,24 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   }
   const tenantId = options.tenantId ?? "default";
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
+  const checkpointer = options.checkpointer ?? new MemorySaver();
+  const approvalPolicy = ApprovalPolicy.parse(options.approvalPolicy ?? "always");
   const graph = buildGraph(
     {
+      approvalPolicy,
+      deliver: async (tenant, message) => {
+        const { id } = await enqueueOutbox(database.db, {
+          tenantId: tenant,
+          idempotencyKey: message.idempotencyKey,
+          leadId: message.leadId ?? null,
+          channel: message.channel,
+          variantId: message.variantId,
+          subject: message.subject ?? null,
+          body: message.body,
+          approvedBy: message.approvedBy ?? null,
+        });
+        return { outboxId: id };
+      },
       triage: { model: options.triageModel ?? loadDefaultTriageModel(), policy },
       // Outcome-driven statistics arrive with the adaptive-memory issue; until then every variant has the prior.
       variantStats: async () => [],
@@ -87,9 +117,16 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         });
       },
     },
-    new MemorySaver(),
+    checkpointer,
   );
-  const runner = createThreadRunner(graph);
+  const runner = createThreadRunner({
+    graph,
+    checkpointer,
+    db: database.db,
+    ...(options.logger
+      ? { logError: (err: unknown, ctx: object) => options.logger?.error({ err, ...ctx }, "run failed") }
+      : {}),
+  });
   const limits = { maxBodyBytes: 1_048_576, maxBatchSize: 50, maxWsMessageBytes: 65_536, ...options.limits };
   let server: ServerApp | undefined;
   const serverApp = () => {
@@ -108,7 +145,11 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
 
   return {
     database,
-    threads: { run: (request) => runner.run({ tenantId, ...request }) },
+    threads: {
+      run: (request) => runner.run({ tenantId, ...request }),
+      resume: ({ threadId, value }) => runner.run({ tenantId, threadId, resume: { value } }),
+      stream: (request) => streamRun((onEvent) => runner.run({ tenantId, ...request, onEvent })),
+    },
     leads: {
       upsert: (lead) => upsertLead(database.db, tenantId, LeadInput.parse(lead)),
       get: (id) => getLead(database.db, tenantId, id),
@@ -128,6 +169,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
 
 export type { Database } from "./db/client.js";
 export type { LeadInput } from "./db/lead-input.js";
+export type { RunEvent } from "./graph/run-events.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
 export type { GraphStateValue, Handoff } from "./graph/state.js";
 export { RpcCode, RpcError } from "./server/rpc/errors.js";

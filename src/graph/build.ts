@@ -1,11 +1,19 @@
 import {
   type BaseCheckpointSaver,
   END,
+  interrupt,
   type LangGraphRunnableConfig,
   START,
   StateGraph,
 } from "@langchain/langgraph";
+import {
+  ApprovalDecision,
+  type ApprovalPolicy,
+  type Delivery,
+  needsApproval,
+} from "../agents/engagement/approval.js";
 import { runEngagement } from "../agents/engagement/node.js";
+import { type OutgoingMessage, planSend } from "../agents/engagement/send.js";
 import type { AgentId, HandoffDecision } from "../agents/handoff.js";
 import { runOptimization, type VariantStats } from "../agents/optimization/node.js";
 import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
@@ -17,7 +25,24 @@ export interface GraphDeps {
   variantStats: (variantIds: string[]) => Promise<VariantStats[]>;
   /** Persists a stored lead's triage result (score, class, stage). */
   onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
+  /** When a person must approve a message before it is queued. */
+  approvalPolicy: ApprovalPolicy;
+  /** Queues an approved message; the key makes a replayed step queue it at most once. */
+  deliver: (
+    tenantId: string,
+    message: OutgoingMessage & { idempotencyKey: string; leadId?: string; approvedBy?: string },
+  ) => Promise<{ outboxId: number }>;
   clock?: () => Date;
+}
+
+/** What an approval interrupt shows the reviewer. */
+export interface ApprovalRequest {
+  kind: "approval";
+  variantId: string;
+  channel: string;
+  subject?: string;
+  body: string;
+  reason: string;
 }
 
 /** The record of a decision, for the handoff log and the next-node router. */
@@ -53,7 +78,66 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     return { triageResult: result, ...handoffUpdate("triage", handoff, clock) };
   };
 
-  const engagement = async (state: GraphStateValue): Promise<GraphStateUpdate> => {
+  /** Second visit: optimization chose a variant; approve (if policy says so) and queue it. */
+  const send = async (state: GraphStateValue, config: LangGraphRunnableConfig): Promise<GraphStateUpdate> => {
+    const selectedId = state.optimizationResult?.selected?.variantId;
+    const draft = state.engagementResult?.drafts.find((d) => d.variantId === selectedId);
+    if (!draft || !state.lead) {
+      return handoffUpdate(
+        "engagement",
+        { to: "end", reason: "selected variant not among the drafts" },
+        clock,
+      );
+    }
+    let decision: (ApprovalDecision & { by?: string }) | null = null;
+    if (needsApproval(deps.approvalPolicy, state.triageResult?.class)) {
+      const request: ApprovalRequest = {
+        kind: "approval",
+        variantId: draft.variantId,
+        channel: draft.channel,
+        ...(draft.subject ? { subject: draft.subject } : {}),
+        body: draft.body,
+        reason: `policy "${deps.approvalPolicy}" requires a person to approve before anything is sent`,
+      };
+      // Everything before this line runs again on resume, so nothing above has side effects.
+      const answer = interrupt(request) as { decision?: unknown; by?: unknown };
+      const parsed = ApprovalDecision.safeParse(answer?.decision);
+      if (!parsed.success) throw new Error(`invalid approval decision: ${parsed.error.message}`);
+      decision = { ...parsed.data, ...(typeof answer.by === "string" ? { by: answer.by } : {}) };
+    }
+    const plan = planSend(draft, state.lead, decision);
+    if (plan.kind === "stop")
+      return { delivery: plan.delivery, ...handoffUpdate("engagement", plan.handoff, clock) };
+    const tenantId = String(config.configurable?.tenant_id ?? "default");
+    const idempotencyKey = `${config.configurable?.thread_id}:${state.handoffs.length}`;
+    const { outboxId } = await deps.deliver(tenantId, {
+      ...plan.message,
+      idempotencyKey,
+      ...(state.lead.id ? { leadId: state.lead.id } : {}),
+      ...(plan.approvedBy ? { approvedBy: plan.approvedBy } : {}),
+    });
+    const how = plan.approvedBy
+      ? `approved by ${plan.approvedBy}`
+      : `no approval needed (policy "${deps.approvalPolicy}")`;
+    const delivery: Delivery = {
+      status: "queued",
+      variantId: draft.variantId,
+      outboxId,
+      ...(plan.approvedBy ? { approvedBy: plan.approvedBy } : {}),
+      reason: `${draft.channel} message ${draft.variantId} queued in the outbox (${how})`,
+    };
+    return {
+      delivery,
+      messages: [{ role: "assistant", agent: "engagement", content: `[offline] ${delivery.reason}` }],
+      ...handoffUpdate("engagement", { to: "end", reason: delivery.reason }, clock),
+    };
+  };
+
+  const engagement = async (
+    state: GraphStateValue,
+    config: LangGraphRunnableConfig,
+  ): Promise<GraphStateUpdate> => {
+    if (state.optimizationResult?.selected && state.delivery === null) return send(state, config);
     const { result, handoff } = runEngagement({
       lead: state.lead,
       leadClass: state.triageResult?.class ?? null,

@@ -1,6 +1,23 @@
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { type BaseCheckpointSaver, Command } from "@langchain/langgraph";
+import type { Db } from "../db/client.js";
 import type { LeadInput } from "../db/lead-input.js";
+import {
+  appendRunEvent,
+  createRun,
+  deleteThreadRuns,
+  finishRun,
+  getRun,
+  heartbeat,
+  type Multitask,
+  requestCancel,
+  runEventsAfter,
+  tryStartRun,
+} from "../db/runs.js";
+import type { Run, RunStatus } from "../db/runs.schema.js";
 import type { MarketingGraph } from "./build.js";
+import { emitChunk, type RunEvent, type RunEventType } from "./run-events.js";
 import type { GraphStateUpdate, GraphStateValue } from "./state.js";
 
 export interface RunInput {
@@ -8,69 +25,299 @@ export interface RunInput {
   message?: string | null;
 }
 
+export interface RunRequest {
+  tenantId: string;
+  threadId?: string;
+  /** New input for the thread, or `resume` to answer the interrupt it waits on. Exactly one. */
+  input?: RunInput;
+  resume?: { value: unknown };
+  multitask?: Multitask;
+  /** Receives every event of the run as it happens (streaming transports). */
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
 export interface RunResult {
   threadId: string;
+  runId: string;
+  status: RunStatus;
   state: GraphStateValue;
+  /** What the run waits on when `status` is "interrupted" (e.g. an approval request). */
+  interrupts: { id: string | null; value: unknown }[];
+  error?: string;
 }
 
-export interface ThreadRunner {
-  run(
-    request: { tenantId: string; threadId?: string; input: RunInput },
-    options?: { signal?: AbortSignal },
-  ): Promise<RunResult>;
-  get(tenantId: string, threadId: string): Promise<GraphStateValue | null>;
+export class RunnerError extends Error {
+  constructor(
+    readonly code: "not_interrupted" | "run_not_found" | "queue_timeout" | "run_failed",
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RunnerError";
+  }
 }
 
-/** Thread ids are chosen by callers; prefixing the tenant keeps one tenant off another's threads. */
-const threadKey = (tenantId: string, threadId: string) => `${tenantId}/${threadId}`;
+export interface RunnerOptions {
+  graph: MarketingGraph;
+  checkpointer: BaseCheckpointSaver;
+  db: Db;
+  heartbeatMs?: number;
+  /** Longest an enqueued run waits for its turn. */
+  maxQueueWaitMs?: number;
+  /** Receives failures inside runs (with ids), for the server log. */
+  logError?: (error: unknown, context: { runId: string; threadId: string }) => void;
+}
 
-/** Bounds a run: three agents hand off at most a few times, so a long chain means a routing bug. */
+/** Bounds a run: three agents hand off a few times at most, so a long chain means a routing bug. */
 const RECURSION_LIMIT = 25;
 
-/**
- * Runs the graph on threads. Runs on one thread are serialized: plain LangGraph lets concurrent runs read
- * the same checkpoint and overwrite each other (lost updates). This lock is per process; the durable
- * threads issue replaces it with a Postgres advisory lock for many replicas.
- */
-export function createThreadRunner(graph: MarketingGraph): ThreadRunner {
-  const tails = new Map<string, Promise<unknown>>();
+/** Thread ids are chosen by callers; prefixing the tenant keeps one tenant off another's threads. */
+export const threadKey = (tenantId: string, threadId: string) => `${tenantId}/${threadId}`;
 
-  function serialized<T>(threadId: string, work: () => Promise<T>): Promise<T> {
-    const previous = tails.get(threadId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    tails.set(threadId, tail);
-    void tail.then(() => {
-      if (tails.get(threadId) === tail) tails.delete(threadId);
-    });
-    return next;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Executes graph runs on threads. One run per thread at a time across every replica (the database's
+ * partial unique index on running runs); `reject` fails fast, `enqueue` waits its turn in arrival order.
+ * Every event is stored with a sequence number so any replica can replay a run's stream.
+ */
+export function createThreadRunner(options: RunnerOptions) {
+  const { graph, db } = options;
+  const heartbeatMs = options.heartbeatMs ?? 1_000;
+  const maxQueueWaitMs = options.maxQueueWaitMs ?? 300_000;
+  const wakeups = new EventEmitter().setMaxListeners(0);
+  const local = new Map<string, AbortController>();
+
+  const configOf = (tenantId: string, threadId: string) => ({
+    configurable: { thread_id: threadKey(tenantId, threadId), tenant_id: tenantId },
+  });
+
+  async function waitForTurn(run: Run, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + maxQueueWaitMs;
+    const key = threadKey(run.tenantId, run.threadId);
+    while (!(await tryStartRun(db, run))) {
+      if (signal?.aborted) throw signal.reason;
+      const current = await getRun(db, run.tenantId, run.id);
+      if (current?.cancelRequested) throw new RunnerError("run_failed", "cancelled while queued");
+      if (Date.now() > deadline)
+        throw new RunnerError("queue_timeout", `waited ${maxQueueWaitMs} ms for the thread`);
+      // Local finishes wake us at once; runs on other replicas are noticed by polling.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wakeups.off(key, done);
+          resolve();
+        };
+        const timer = setTimeout(done, 100);
+        wakeups.once(key, done);
+      });
+    }
+  }
+
+  async function snapshotOf(tenantId: string, threadId: string) {
+    const snapshot = await graph.getState(configOf(tenantId, threadId));
+    const interrupts = snapshot.tasks.flatMap((t) =>
+      (t.interrupts ?? []).map((i) => ({ id: (i as { id?: string }).id ?? null, value: i.value })),
+    );
+    return { snapshot, interrupts };
+  }
+
+  async function execute(run: Run, request: RunRequest): Promise<RunResult> {
+    const { tenantId, threadId } = run;
+    let seq = 0;
+    const emit = async (type: RunEventType, data: unknown) => {
+      seq += 1;
+      await appendRunEvent(db, { runId: run.id, seq, type, data });
+      request.onEvent?.({ runId: run.id, threadId, seq, type, data });
+    };
+    const controller = new AbortController();
+    local.set(run.id, controller);
+    const onOuterAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onOuterAbort, { once: true });
+    const beat = setInterval(() => {
+      heartbeat(db, run.id).then(
+        ({ cancelRequested }) => cancelRequested && controller.abort(new Error("cancelled")),
+        () => undefined,
+      );
+    }, heartbeatMs);
+    let status: RunStatus = "success";
+    let errorMessage: string | undefined;
+    try {
+      await emit("start", { multitask: run.multitask, resume: request.resume !== undefined });
+      const input: Parameters<MarketingGraph["stream"]>[0] = request.resume
+        ? new Command({ resume: request.resume.value })
+        : freshInput(request.input ?? {});
+      const stream = await graph.stream(input, {
+        ...configOf(tenantId, threadId),
+        streamMode: ["updates", "messages", "custom"],
+        recursionLimit: RECURSION_LIMIT,
+        signal: controller.signal,
+      });
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+        await emitChunk(mode, chunk, emit);
+      }
+    } catch (error) {
+      if (controller.signal.aborted) {
+        status = "cancelled";
+        errorMessage = "cancelled";
+      } else {
+        status = "error";
+        errorMessage = error instanceof Error ? error.message : String(error);
+        options.logError?.(error, { runId: run.id, threadId });
+      }
+    } finally {
+      clearInterval(beat);
+      request.signal?.removeEventListener("abort", onOuterAbort);
+      local.delete(run.id);
+    }
+    const { snapshot, interrupts } = await snapshotOf(tenantId, threadId);
+    if (status === "success" && interrupts.length > 0) status = "interrupted";
+    try {
+      await emit(status === "error" ? "error" : "end", {
+        status,
+        ...(errorMessage ? { error: errorMessage } : {}),
+      });
+    } finally {
+      await finishRun(db, run.id, status, errorMessage);
+      wakeups.emit(threadKey(tenantId, threadId));
+    }
+    return {
+      threadId,
+      runId: run.id,
+      status,
+      state: snapshot.values as GraphStateValue,
+      interrupts,
+      ...(errorMessage ? { error: errorMessage } : {}),
+    };
   }
 
   return {
-    run({ tenantId, threadId = randomUUID(), input }, options = {}) {
-      const key = threadKey(tenantId, threadId);
-      return serialized(key, async () => {
-        const update: GraphStateUpdate = {
-          lead: input.lead ?? null,
-          message: input.message ?? null,
-          // A new run starts from fresh agent results; the messages and the handoff log accumulate.
-          triageResult: null,
-          engagementResult: null,
-          optimizationResult: null,
-          next: "triage",
-          messages: input.message ? [{ role: "user", content: input.message }] : [],
-        };
-        const state = await graph.invoke(update, {
-          configurable: { thread_id: key, tenant_id: tenantId },
-          recursionLimit: RECURSION_LIMIT,
-          ...(options.signal ? { signal: options.signal } : {}),
+    async run(request: RunRequest): Promise<RunResult> {
+      const threadId = request.threadId ?? randomUUID();
+      if (request.resume) {
+        const { interrupts } = await snapshotOf(request.tenantId, threadId);
+        if (interrupts.length === 0)
+          throw new RunnerError("not_interrupted", `thread ${threadId} is not waiting for input`);
+      }
+      const multitask = request.multitask ?? "reject";
+      const run = await createRun(db, { tenantId: request.tenantId, threadId, multitask });
+      if (multitask === "enqueue") {
+        try {
+          await waitForTurn(run, request.signal);
+        } catch (error) {
+          await finishRun(db, run.id, "cancelled", error instanceof Error ? error.message : String(error));
+          throw error;
+        }
+      }
+      return execute(run, { ...request, threadId });
+    },
+
+    /**
+     * Replays a run's events after `after` and follows it until it ends, from any replica: the events
+     * are read from the database, so the run may be executing elsewhere.
+     */
+    async join(request: {
+      tenantId: string;
+      runId: string;
+      after?: number;
+      onEvent?: (event: RunEvent) => void;
+    }) {
+      let after = request.after ?? 0;
+      for (;;) {
+        const run = await getRun(db, request.tenantId, request.runId);
+        if (!run) throw new RunnerError("run_not_found", `run ${request.runId} not found`);
+        const events = await runEventsAfter(db, run.id, after);
+        for (const e of events) {
+          request.onEvent?.({
+            runId: run.id,
+            threadId: run.threadId,
+            seq: e.seq,
+            type: e.type as RunEventType,
+            data: e.data,
+          });
+          after = e.seq;
+        }
+        const finished = !["pending", "running"].includes(run.status);
+        if (finished && events.length === 0) {
+          const { snapshot, interrupts } = await snapshotOf(request.tenantId, run.threadId);
+          return {
+            threadId: run.threadId,
+            runId: run.id,
+            status: run.status,
+            state: snapshot.values as GraphStateValue,
+            interrupts,
+            ...(run.error ? { error: run.error } : {}),
+          } satisfies RunResult;
+        }
+        if (events.length === 0) await sleep(50);
+      }
+    },
+
+    async get(tenantId: string, threadId: string, checkpointId?: string) {
+      const config = configOf(tenantId, threadId);
+      const snapshot = await graph.getState(
+        checkpointId ? { configurable: { ...config.configurable, checkpoint_id: checkpointId } } : config,
+      );
+      if (!snapshot.createdAt) return null;
+      return {
+        checkpointId: (snapshot.config.configurable?.checkpoint_id as string | undefined) ?? null,
+        createdAt: snapshot.createdAt,
+        next: [...snapshot.next],
+        values: snapshot.values as GraphStateValue,
+      };
+    },
+
+    async history(tenantId: string, threadId: string, page: { limit: number; before?: string }) {
+      const config = configOf(tenantId, threadId);
+      const items = [];
+      for await (const snapshot of graph.getStateHistory(config, {
+        limit: page.limit,
+        ...(page.before
+          ? { before: { configurable: { ...config.configurable, checkpoint_id: page.before } } }
+          : {}),
+      })) {
+        const values = snapshot.values as Partial<GraphStateValue>;
+        items.push({
+          checkpointId: snapshot.config.configurable?.checkpoint_id as string,
+          parentCheckpointId:
+            (snapshot.parentConfig?.configurable?.checkpoint_id as string | undefined) ?? null,
+          createdAt: snapshot.createdAt ?? null,
+          step: (snapshot.metadata?.step as number | undefined) ?? null,
+          source: (snapshot.metadata?.source as string | undefined) ?? null,
+          next: [...snapshot.next],
+          handoffs: values.handoffs?.length ?? 0,
         });
-        return { threadId, state };
-      });
+      }
+      return { items, nextBefore: items.length === page.limit ? (items.at(-1)?.checkpointId ?? null) : null };
     },
-    async get(tenantId, threadId) {
-      const snapshot = await graph.getState({ configurable: { thread_id: threadKey(tenantId, threadId) } });
-      return snapshot.createdAt ? snapshot.values : null;
+
+    async cancel(tenantId: string, threadId: string, runId?: string) {
+      const ids = await requestCancel(db, tenantId, threadId, runId);
+      for (const id of ids) local.get(id)?.abort(new Error("cancelled"));
+      return ids;
     },
+
+    async delete(tenantId: string, threadId: string) {
+      await this.cancel(tenantId, threadId);
+      await options.checkpointer.deleteThread(threadKey(tenantId, threadId));
+      return deleteThreadRuns(db, tenantId, threadId);
+    },
+  };
+}
+
+export type ThreadRunner = ReturnType<typeof createThreadRunner>;
+
+/** A new run starts from fresh agent results; messages and the handoff log accumulate on the thread. */
+function freshInput(input: RunInput): GraphStateUpdate {
+  return {
+    lead: input.lead ?? null,
+    message: input.message ?? null,
+    triageResult: null,
+    engagementResult: null,
+    optimizationResult: null,
+    delivery: null,
+    next: "triage",
+    messages: input.message ? [{ role: "user", content: input.message }] : [],
   };
 }

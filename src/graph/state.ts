@@ -1,4 +1,5 @@
 import { Annotation } from "@langchain/langgraph";
+import type { Delivery } from "../agents/engagement/approval.js";
 import type { EngagementResult } from "../agents/engagement/node.js";
 import type { AgentId } from "../agents/handoff.js";
 import type { OptimizationResult } from "../agents/optimization/node.js";
@@ -33,6 +34,8 @@ export const GraphState = Annotation.Root({
   triageResult: replace<TriageResult | null>(null),
   engagementResult: replace<EngagementResult | null>(null),
   optimizationResult: replace<OptimizationResult | null>(null),
+  /** The selected message's fate: queued in the outbox, rejected by a person, or blocked by a check. */
+  delivery: replace<Delivery | null>(null),
   handoffs: append<Handoff>(),
   next: replace<AgentId | "end">("triage"),
 });

@@ -83,26 +83,42 @@ describe("server end to end (PGlite)", () => {
     expect((await rpc("system.health")).result.status).toBe("ok");
   });
 
-  it("routes a hot lead triage → engagement → optimization, stores its score, and explains each handoff", async () => {
+  it("routes a hot lead triage → engagement → optimization → engagement, waits for approval, then queues", async () => {
     const { result } = await rpc("threads.run", { input: { lead: hot } });
     const { state } = result;
+    expect(result.status).toBe("interrupted");
     expect(state.triageResult).toMatchObject({ class: "hot", model: "offline" });
     expect(state.triageResult.factors.length).toBeGreaterThan(0);
     expect(state.handoffs.map((h: { from: string; to: string }) => `${h.from}→${h.to}`)).toEqual([
       "triage→engagement",
       "engagement→optimization",
-      "optimization→end",
+      "optimization→engagement",
     ]);
     for (const h of state.handoffs) expect(h.reason.length).toBeGreaterThan(10);
-    expect(state.engagementResult.drafts.length).toBeGreaterThan(0);
-    expect(state.optimizationResult.selected.variantId).toBe(
-      state.engagementResult.drafts.find(
-        (d: { variantId: string }) => d.variantId === state.optimizationResult.selected.variantId,
-      )?.variantId,
-    );
+    const selected = state.optimizationResult.selected.variantId;
+    expect(state.engagementResult.drafts.map((d: { variantId: string }) => d.variantId)).toContain(selected);
+    expect(result.interrupts).toEqual([
+      { id: expect.any(String), value: expect.objectContaining({ kind: "approval", variantId: selected }) },
+    ]);
     const stored = (await rpc("leads.get", { id: state.lead.id })).result.lead;
     expect(stored).toMatchObject({ class: "hot", stage: "triaged" });
     expect(stored.score).toBeCloseTo(state.triageResult.score, 6);
+
+    const resumed = (
+      await rpc("threads.resume", { threadId: result.threadId, value: { decision: { action: "approve" } } })
+    ).result;
+    expect(resumed.status).toBe("success");
+    expect(resumed.state.delivery).toMatchObject({
+      status: "queued",
+      variantId: selected,
+      approvedBy: "local",
+    });
+    expect(resumed.state.handoffs.at(-1)).toMatchObject({ from: "engagement", to: "end" });
+    const again = await rpc("threads.resume", {
+      threadId: result.threadId,
+      value: { decision: { action: "approve" } },
+    });
+    expect(again.error).toMatchObject({ code: -32002 });
   });
 
   it("routes a cold lead to a nurture campaign and a disqualified one to the end", async () => {
@@ -115,17 +131,31 @@ describe("server end to end (PGlite)", () => {
     expect(spamRun.handoffs[0].reason).toMatch(/mailinator\.com/);
   });
 
-  it("keeps a thread's history across runs, and loses no update when runs on one thread race", async () => {
+  it("serializes concurrent runs on one thread: enqueue runs all in order, reject refuses the extras", async () => {
     const threadId = "race-thread";
     const runs = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        rpc("threads.run", { threadId, input: { message: `draft a follow-up email #${i}` } }),
+        rpc("threads.run", {
+          threadId,
+          multitask: "enqueue",
+          input: { message: `draft a follow-up email #${i}` },
+        }),
       ),
     );
-    for (const r of runs) expect(r.result.threadId).toBe(threadId);
+    for (const r of runs) expect(r.result).toMatchObject({ threadId, status: "success" });
     const last = runs.map((r) => r.result.state).sort((a, b) => b.messages.length - a.messages.length)[0];
     expect(last.messages.filter((m: { role: string }) => m.role === "user")).toHaveLength(5);
     expect(last.handoffs).toHaveLength(10);
+
+    const rejected = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        rpc("threads.run", { threadId, input: { message: "campaign budget?" } }),
+      ),
+    );
+    const ok = rejected.filter((r) => r.result);
+    const busy = rejected.filter((r) => r.error);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of busy) expect(r.error).toMatchObject({ code: -32002, data: { threadId } });
   });
 
   it("runs the same methods over WebSocket", async () => {
@@ -140,6 +170,7 @@ describe("server end to end (PGlite)", () => {
     const response = await reply;
     expect(response.id).toBe("w1");
     expect(response.result.state.triageResult.class).toBe("cold");
+    expect(response.result.status).toBe("success");
     ws.close();
   });
 });

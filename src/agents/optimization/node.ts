@@ -75,6 +75,6 @@ export function runOptimization(input: {
       strategy: "send the selected variant; outcomes update its posterior",
       model: OFFLINE,
     },
-    handoff: { to: "end", reason: `variant ${chosen.id} selected for sending` },
+    handoff: { to: "engagement", reason: `variant ${chosen.id} selected: back to engagement to send it` },
   };
 }

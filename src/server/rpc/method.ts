@@ -9,6 +9,8 @@ export interface CallContext {
   notify: (method: string, params: unknown) => void;
   /** Aborted when the server shuts down. A client disconnect does not abort a run. */
   signal: AbortSignal;
+  /** SSE `Last-Event-ID` of a reconnecting client, when the transport has one. */
+  lastEventId?: string;
 }
 
 export interface MethodDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {

@@ -53,9 +53,11 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
         if (payload !== undefined && dispatcher.isStreamingCall(payload)) {
           return streamSSE(c, async (stream) => {
             let sequence = 0;
+            const lastEventId = c.req.header("last-event-id");
             const response = await dispatcher.handle(payload, () => ({
               requestId,
               principal,
+              ...(lastEventId ? { lastEventId } : {}),
               signal: options.shutdownSignal,
               notify: (method, params) => {
                 void stream.writeSSE({
