@@ -174,3 +174,102 @@ describe("server end to end (PGlite)", () => {
     ws.close();
   });
 });
+
+/** Reads an SSE response into its events: `{ id, data }` with data parsed as JSON. */
+async function readSse(response: Response): Promise<{ id: string; data: any }[]> {
+  const text = await response.text();
+  return text
+    .split("\n\n")
+    .filter((block) => block.trim())
+    .map((block) => {
+      const lines = block.split("\n");
+      const id =
+        lines
+          .find((l) => l.startsWith("id:"))
+          ?.slice(3)
+          .trim() ?? "";
+      const data = lines
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).trim())
+        .join("\n");
+      return { id, data: JSON.parse(data) };
+    });
+}
+
+describe("streaming runs", () => {
+  const streamCall = (params: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "threads.stream", params, id: "s1" }),
+    });
+
+  it("streams run events as SSE notifications, then the response; a reconnect with Last-Event-ID gets the rest", async () => {
+    const response = await streamCall({ input: { lead: cold } });
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const events = await readSse(response);
+    const notifications = events.slice(0, -1);
+    const final = events.at(-1)!;
+    expect(notifications.every((e) => e.data.method === "threads.event")).toBe(true);
+    expect(notifications.map((e) => e.data.params.type)).toEqual(
+      expect.arrayContaining(["start", "update", "handoff", "end"]),
+    );
+    const runId = final.data.result.runId;
+    expect(notifications[0]!.id).toBe(`${runId}:1`);
+    expect(final.data).toMatchObject({ id: "s1", result: { status: "success" } });
+
+    const resumed = await readSse(await streamCall({ runId }, { "last-event-id": `${runId}:2` }));
+    expect(resumed.slice(0, -1).map((e) => e.data.params.seq)).toEqual(
+      notifications.slice(2).map((e) => e.data.params.seq),
+    );
+    expect(resumed.at(-1)!.data.result.runId).toBe(runId);
+  });
+
+  it("streams over WebSocket as frames, and a client that leaves early cancels nothing", async () => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const frames: any[] = [];
+    const done = new Promise<void>((resolve) =>
+      ws.on("message", (data) => {
+        const frame = JSON.parse(data.toString());
+        frames.push(frame);
+        if (frame.id === "w2") resolve();
+      }),
+    );
+    ws.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "threads.stream",
+        params: { input: { lead: hot } },
+        id: "w2",
+      }),
+    );
+    await done;
+    ws.close();
+    const types = frames.filter((f) => f.method === "threads.event").map((f) => f.params.type);
+    expect(types).toContain("interrupt");
+    expect(frames.at(-1).result.status).toBe("interrupted");
+
+    // Leave in the middle of a second run: it still finishes and is readable afterwards.
+    const quitter = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
+    await new Promise((resolve) => quitter.once("open", resolve));
+    const first = new Promise<any>((resolve) =>
+      quitter.once("message", (d) => resolve(JSON.parse(d.toString()))),
+    );
+    quitter.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "threads.stream",
+        params: { threadId: "left-early", input: { lead: cold } },
+        id: 1,
+      }),
+    );
+    const start = await first;
+    quitter.terminate();
+    const joined = (await rpc("threads.stream", { runId: start.params.runId })).result;
+    expect(joined).toMatchObject({ threadId: "left-early", status: "success" });
+    expect((await rpc("threads.get", { threadId: "left-early" })).result.state.triageResult.class).toBe(
+      "cold",
+    );
+  });
+});

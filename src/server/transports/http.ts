@@ -60,10 +60,13 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
               ...(lastEventId ? { lastEventId } : {}),
               signal: options.shutdownSignal,
               notify: (method, params) => {
-                void stream.writeSSE({
-                  id: String(++sequence),
-                  data: JSON.stringify({ jsonrpc: "2.0", method, params }),
-                });
+                // Run events carry their own "runId:seq" id, so a reconnecting client can resume from it.
+                const event = params as { runId?: unknown; seq?: unknown } | null;
+                const id =
+                  typeof event?.runId === "string" && typeof event.seq === "number"
+                    ? `${event.runId}:${event.seq}`
+                    : String(++sequence);
+                void stream.writeSSE({ id, data: JSON.stringify({ jsonrpc: "2.0", method, params }) });
               },
             }));
             if (response) await stream.writeSSE({ id: String(++sequence), data: JSON.stringify(response) });
