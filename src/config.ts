@@ -87,6 +87,8 @@ export const ConfigSchema = z.object({
   MAX_BODY_BYTES: positiveInt(1_048_576),
   /** Largest accepted WebSocket message, in bytes (ws defaults to 100 MiB; far too much here). */
   MAX_WS_MESSAGE_BYTES: positiveInt(65_536),
+  /** When a person must approve outreach before it is queued: always, low-score (anything not hot), never. */
+  APPROVAL_POLICY: z.enum(["always", "low-score", "never"]).default("always"),
   /** Most requests in one JSON-RPC batch. */
   MAX_BATCH_SIZE: positiveInt(50),
 });

@@ -19,6 +19,7 @@ export async function serveCommand(config: Config): Promise<void> {
   const system = await createMarketingSystem({
     database: url,
     logger: log,
+    approvalPolicy: config.APPROVAL_POLICY,
     limits: {
       maxBodyBytes: config.MAX_BODY_BYTES,
       maxBatchSize: config.MAX_BATCH_SIZE,
