@@ -9,6 +9,7 @@
  * ```
  */
 import { type BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph";
+import type { ChatOpenAI } from "@langchain/openai";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
@@ -22,6 +23,7 @@ import { buildGraph } from "./graph/build.js";
 import type { RunEvent } from "./graph/run-events.js";
 import { createThreadRunner, type RunRequest, type RunResult } from "./graph/runner.js";
 import { streamRun } from "./graph/stream-run.js";
+import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import { type Listening, listen } from "./server/listen.js";
@@ -43,6 +45,8 @@ export interface MarketingSystemOptions {
   tenantId?: string;
   limits?: { maxBodyBytes?: number; maxBatchSize?: number; maxWsMessageBytes?: number };
   logger?: Logger;
+  /** The chat model for the agents' LLM paths (see `chatModelFromConfig`); default none: offline mode. */
+  llm?: ChatOpenAI | null;
   /** Thread state storage; default in-process memory (lost on restart). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
@@ -92,6 +96,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   const approvalPolicy = ApprovalPolicy.parse(options.approvalPolicy ?? "always");
   const graph = buildGraph(
     {
+      llm: options.llm ?? null,
       approvalPolicy,
       deliver: async (tenant, message) => {
         const { id } = await enqueueOutbox(database.db, {
@@ -131,7 +136,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   let server: ServerApp | undefined;
   const serverApp = () => {
     server ??= createServerApp(
-      { database, runner, version: VERSION, model: "offline", startedAt: new Date() },
+      { database, runner, version: VERSION, model: modelLabelOf(options.llm ?? null), startedAt: new Date() },
       {
         maxBodyBytes: limits.maxBodyBytes,
         maxBatchSize: limits.maxBatchSize,

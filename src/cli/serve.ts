@@ -1,5 +1,6 @@
-import { type Config, databaseUrlOf } from "../config.js";
+import { type Config, databaseUrlOf, hasLlmEndpoint } from "../config.js";
 import { createMarketingSystem } from "../index.js";
+import { chatModelFromConfig, modelLabelOf } from "../llm/provider.js";
 import { createLogger } from "../logger.js";
 import { CliError } from "./read-input.js";
 
@@ -20,6 +21,7 @@ export async function serveCommand(config: Config): Promise<void> {
     database: url,
     logger: log,
     approvalPolicy: config.APPROVAL_POLICY,
+    llm: chatModelFromConfig(config),
     limits: {
       maxBodyBytes: config.MAX_BODY_BYTES,
       maxBatchSize: config.MAX_BATCH_SIZE,
@@ -31,7 +33,9 @@ export async function serveCommand(config: Config): Promise<void> {
     [
       `marketing-agents listening on ${server.url}  (ready in ${Date.now() - started} ms)`,
       `  database  ${system.database.describe} (${system.database.driver})`,
-      "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
+      hasLlmEndpoint(config)
+        ? `  model     ${modelLabelOf(chatModelFromConfig(config))} at ${config.OPENAI_BASE_URL ?? "api.openai.com"}`
+        : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
       `  JSON-RPC  POST ${server.url}/rpc   WebSocket ${server.url.replace("http", "ws")}/ws`,
       "  WARNING   authentication is off: bound to loopback only",
       "",

@@ -6,6 +6,7 @@ import {
   START,
   StateGraph,
 } from "@langchain/langgraph";
+import type { ChatOpenAI } from "@langchain/openai";
 import {
   ApprovalDecision,
   type ApprovalPolicy,
@@ -25,6 +26,11 @@ export interface GraphDeps {
   variantStats: (variantIds: string[]) => Promise<VariantStats[]>;
   /** Persists a stored lead's triage result (score, class, stage). */
   onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
+  /**
+   * The chat model for the agents' LLM paths, or null for offline mode. Agents that have an LLM path take
+   * it from here; every output says which model produced it.
+   */
+  llm?: ChatOpenAI | null;
   /** When a person must approve a message before it is queued. */
   approvalPolicy: ApprovalPolicy;
   /** Queues an approved message; the key makes a replayed step queue it at most once. */
