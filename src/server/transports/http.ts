@@ -14,6 +14,9 @@ export interface HttpTransportOptions {
 
 const jsonHeaders = { "content-type": "application/json" };
 
+/** A client's `X-Request-Id` is kept only if it looks like an id: it lands in logs and the audit log. */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 /**
  * `POST /rpc`: one JSON-RPC message (single or batch) per request. 200 with the response(s), 204 when
  * everything was a notification (nothing to return), 413 over the size limit. Streaming methods answer
@@ -40,8 +43,11 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
     }),
     async (c) => {
       const text = await c.req.text();
-      const principal = options.principalOf(c);
-      const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
+      const clientRequestId = c.req.header("x-request-id");
+      const requestId =
+        clientRequestId !== undefined && CLIENT_REQUEST_ID.test(clientRequestId)
+          ? clientRequestId
+          : crypto.randomUUID();
       const wantsStream = (c.req.header("accept") ?? "").includes("text/event-stream");
       if (wantsStream) {
         let payload: unknown;
@@ -56,7 +62,7 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
             const lastEventId = c.req.header("last-event-id");
             const response = await dispatcher.handle(payload, () => ({
               requestId,
-              principal,
+              principal: options.principalOf(c),
               ...(lastEventId ? { lastEventId } : {}),
               signal: options.shutdownSignal,
               notify: (method, params) => {
@@ -75,7 +81,8 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
       }
       const response = await dispatcher.handleText(text, () => ({
         requestId,
-        principal,
+        // Called per call: each call in a batch gets its own principal object (see the audit log's targets).
+        principal: options.principalOf(c),
         signal: options.shutdownSignal,
         notify: () => {},
       }));
