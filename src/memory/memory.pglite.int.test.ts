@@ -1,0 +1,6 @@
+import { createTestDatabase } from "../../test/support/database.js";
+import { storeContract } from "../../test/support/memory/store-contract.js";
+
+const backend = { name: "PGlite (in-process)", open: createTestDatabase };
+
+storeContract(backend);

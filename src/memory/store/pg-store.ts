@@ -1,0 +1,338 @@
+import {
+  BaseStore,
+  type GetOperation,
+  type Item,
+  type ListNamespacesOperation,
+  type Operation,
+  type OperationResults,
+  type PutOperation,
+  type SearchOperation,
+} from "@langchain/langgraph";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { registerEmbedder } from "../embedder-registry.js";
+import { type Embedder, embedDocuments, featureHashingEmbedder } from "../embeddings.js";
+import { MemoryError, MemoryErrorCode } from "../errors.js";
+import { indexedTexts } from "./fields.js";
+import { parseFilter } from "./filter.js";
+import { validateKey, validateNamespace } from "./namespace.js";
+import {
+  candidateCount,
+  filteredItems,
+  hybridRanking,
+  keywordRanking,
+  type RankedId,
+  type SearchMode,
+  type SearchScope,
+  semanticRanking,
+} from "./search.js";
+import { namespaceEquals, namespaceMatches } from "./sql.js";
+import { type MemoryItemRow, memoryItems, memoryItemVectors } from "./store.schema.js";
+
+/** An item with its relevance (LangGraph's `SearchItem`, which `@langchain/langgraph` does not re-export). */
+export type SearchItem = Item & { score?: number };
+
+export interface PgStoreOptions {
+  db: Db;
+  /** Every read and write is confined to this tenant. */
+  tenantId: string;
+  /** Default: the offline feature-hashing embedder. */
+  embedder?: Embedder;
+  /** Fields embedded when a put does not say (`$` = the whole value). Default `["$"]`. */
+  fields?: readonly string[];
+  ttl?: {
+    /** Applied to puts without a `ttl` of their own, in minutes. Default: none (items live forever). */
+    defaultTtlMinutes?: number;
+    /** Reading an item (get or search) restarts its TTL. Default true, as in LangGraph's stores. */
+    refreshOnRead?: boolean;
+  };
+  /** Time source for TTLs (tests move it forward). */
+  clock?: () => Date;
+}
+
+export interface StoreSearchOptions {
+  filter?: Record<string, unknown>;
+  limit?: number;
+  offset?: number;
+  query?: string;
+  /** With a query: `semantic` (default), `keyword` (full-text) or `hybrid` (both, fused by rank). */
+  mode?: SearchMode;
+}
+
+const MAX_LIMIT = 1_000;
+
+/**
+ * LangGraph's `BaseStore` on Postgres + pgvector, so graph nodes use `config.store` for long-term memory.
+ * One instance serves one tenant (`forTenant` makes siblings that share the database and embedder).
+ *
+ * Extensions over the base interface, as in LangGraph's own PostgresStore: `put(…, { ttl })` in minutes,
+ * `search(…, { mode })`, and `sweepExpired()`.
+ */
+export class PgStore extends BaseStore {
+  readonly tenantId: string;
+  readonly embedder: Embedder;
+  private readonly db: Db;
+  private readonly fields: readonly string[];
+  private readonly defaultTtl: number | undefined;
+  private readonly refreshOnRead: boolean;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: PgStoreOptions) {
+    super();
+    this.db = options.db;
+    this.tenantId = options.tenantId;
+    this.embedder = options.embedder ?? featureHashingEmbedder();
+    this.fields = options.fields ?? ["$"];
+    this.defaultTtl = options.ttl?.defaultTtlMinutes;
+    this.refreshOnRead = options.ttl?.refreshOnRead ?? true;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** The same store for another tenant. */
+  forTenant(tenantId: string): PgStore {
+    return new PgStore({ ...this.options, embedder: this.embedder, tenantId });
+  }
+
+  override async put(
+    namespace: string[],
+    key: string,
+    value: Record<string, unknown>,
+    index?: false | string[],
+    options: { ttl?: number } = {},
+  ): Promise<void> {
+    validateNamespace(namespace);
+    await this.putItem({ namespace, key, value, ...(index === undefined ? {} : { index }) }, options.ttl);
+  }
+
+  override async search(namespacePrefix: string[], options: StoreSearchOptions = {}): Promise<SearchItem[]> {
+    validateNamespace(namespacePrefix, { allowEmpty: true });
+    return this.searchItems({ namespacePrefix, ...options });
+  }
+
+  async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    const results: unknown[] = [];
+    // In order, one at a time: a get after a put in the same batch sees the put.
+    for (const op of operations) {
+      if ("namespacePrefix" in op) results.push(await this.searchItems(op));
+      else if ("matchConditions" in op || ("limit" in op && !("namespace" in op))) {
+        results.push(await this.listNamespacesOp(op as ListNamespacesOperation));
+      } else if ("value" in op) {
+        const put = op as PutOperation;
+        if (put.value === null) await this.deleteItem(put.namespace, put.key);
+        else await this.putItem({ ...put, value: put.value }, undefined);
+        results.push(undefined);
+      } else results.push(await this.getItem(op as GetOperation));
+    }
+    return results as OperationResults<Op>;
+  }
+
+  /** Deletes this tenant's expired items; returns how many. */
+  async sweepExpired(): Promise<number> {
+    const deleted = await this.db
+      .delete(memoryItems)
+      .where(
+        and(
+          eq(memoryItems.tenantId, this.tenantId),
+          isNotNull(memoryItems.expiresAt),
+          lte(memoryItems.expiresAt, this.clock()),
+        ),
+      )
+      .returning({ id: memoryItems.id });
+    return deleted.length;
+  }
+
+  private async putItem(
+    op: Omit<PutOperation, "value"> & { value: Record<string, unknown> },
+    ttl: number | undefined,
+  ) {
+    validateNamespace(op.namespace);
+    validateKey(op.key);
+    if (op.value === null || typeof op.value !== "object" || Array.isArray(op.value)) {
+      throw new MemoryError(MemoryErrorCode.InvalidInput, "an item value is a JSON object");
+    }
+    const ttlMinutes = ttl ?? this.defaultTtl;
+    if (ttlMinutes !== undefined && !(Number.isInteger(ttlMinutes) && ttlMinutes > 0)) {
+      throw new MemoryError(
+        MemoryErrorCode.InvalidInput,
+        `ttl is a positive whole number of minutes, got ${ttlMinutes}`,
+      );
+    }
+    const fields = op.index === false ? [] : (op.index ?? this.fields);
+    const texts = indexedTexts(op.value, fields);
+    // Embed before the transaction: a remote embedder's latency must not hold row locks.
+    const vectors = await embedDocuments(
+      this.embedder,
+      texts.map((t) => t.text),
+    );
+    const now = this.clock();
+    const expiresAt = ttlMinutes === undefined ? null : new Date(now.getTime() + ttlMinutes * 60_000);
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(memoryItems)
+        .values({
+          tenantId: this.tenantId,
+          namespace: op.namespace,
+          key: op.key,
+          value: op.value,
+          createdAt: now,
+          updatedAt: now,
+          ttlMinutes: ttlMinutes ?? null,
+          expiresAt,
+        })
+        .onConflictDoUpdate({
+          target: [memoryItems.tenantId, memoryItems.namespace, memoryItems.key],
+          set: { value: op.value, updatedAt: now, ttlMinutes: ttlMinutes ?? null, expiresAt },
+        })
+        .returning({ id: memoryItems.id });
+      const itemId = row!.id;
+      await tx.delete(memoryItemVectors).where(eq(memoryItemVectors.itemId, itemId));
+      if (texts.length === 0) return;
+      await tx.insert(memoryItemVectors).values(
+        texts.map((t, i) => ({
+          itemId,
+          tenantId: this.tenantId,
+          namespace: op.namespace,
+          fieldPath: t.path,
+          text: t.text,
+          embedding: vectors[i]!,
+          embedder: this.embedder.id,
+        })),
+      );
+      await registerEmbedder(tx, this.embedder);
+    });
+  }
+
+  private async deleteItem(namespace: string[], key: string): Promise<void> {
+    validateNamespace(namespace, { allowEmpty: true });
+    await this.db
+      .delete(memoryItems)
+      .where(
+        and(
+          eq(memoryItems.tenantId, this.tenantId),
+          namespaceEquals(memoryItems.namespace, namespace),
+          eq(memoryItems.key, key),
+        ),
+      );
+  }
+
+  private async getItem(op: GetOperation): Promise<Item | null> {
+    validateNamespace(op.namespace, { allowEmpty: true });
+    const now = this.clock();
+    const [row] = await this.db
+      .select()
+      .from(memoryItems)
+      .where(
+        and(
+          eq(memoryItems.tenantId, this.tenantId),
+          namespaceEquals(memoryItems.namespace, op.namespace),
+          eq(memoryItems.key, op.key),
+          this.live(now),
+        ),
+      );
+    if (row === undefined) return null;
+    await this.refresh([row], now);
+    return toItem(row);
+  }
+
+  private async searchItems(op: SearchOperation & { mode?: SearchMode }): Promise<SearchItem[]> {
+    const limit = op.limit ?? 10;
+    const offset = op.offset ?? 0;
+    if (
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > MAX_LIMIT ||
+      !Number.isInteger(offset) ||
+      offset < 0
+    ) {
+      throw new MemoryError(MemoryErrorCode.InvalidInput, `limit is 1–${MAX_LIMIT} and offset ≥ 0`);
+    }
+    const now = this.clock();
+    const scope: SearchScope = {
+      tenantId: this.tenantId,
+      namespacePrefix: op.namespacePrefix,
+      conditions: parseFilter(op.filter),
+      now,
+    };
+    const query = op.query?.trim();
+    if (!query) {
+      const rows = await filteredItems(this.db, scope, limit, offset);
+      await this.refresh(rows, now);
+      return rows.map(toItem);
+    }
+    const candidates = candidateCount(limit, offset);
+    const mode = op.mode ?? "semantic";
+    let ranked: RankedId[];
+    if (mode === "semantic") ranked = await semanticRanking(this.db, this.embedder, scope, query, candidates);
+    else if (mode === "keyword") ranked = await keywordRanking(this.db, scope, query, candidates);
+    else if (mode === "hybrid")
+      ranked = await hybridRanking(this.db, this.embedder, scope, query, candidates);
+    else throw new MemoryError(MemoryErrorCode.InvalidInput, `unknown search mode ${String(mode)}`);
+    const page = ranked.slice(offset, offset + limit);
+    if (page.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(memoryItems)
+      .where(
+        inArray(
+          memoryItems.id,
+          page.map((r) => r.itemId),
+        ),
+      );
+    await this.refresh(rows, now);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return page.flatMap((r) => {
+      const row = byId.get(r.itemId);
+      return row ? [{ ...toItem(row), score: r.score }] : [];
+    });
+  }
+
+  private async listNamespacesOp(op: ListNamespacesOperation): Promise<string[][]> {
+    const now = this.clock();
+    const conditions: SQL[] = [eq(memoryItems.tenantId, this.tenantId), this.live(now)];
+    for (const condition of op.matchConditions ?? []) {
+      conditions.push(namespaceMatches(memoryItems.namespace, condition.matchType, condition.path));
+    }
+    if (op.maxDepth !== undefined && (!Number.isInteger(op.maxDepth) || op.maxDepth < 1)) {
+      throw new MemoryError(MemoryErrorCode.InvalidInput, "maxDepth is a positive integer");
+    }
+    const truncated =
+      op.maxDepth === undefined
+        ? sql`${memoryItems.namespace}`
+        : sql`${memoryItems.namespace}[1:${op.maxDepth}]`;
+    const rows = await this.db
+      .selectDistinct({ namespace: sql<string[]>`${truncated}`.as("ns") })
+      .from(memoryItems)
+      .where(and(...conditions))
+      .orderBy(asc(sql`ns`))
+      .limit(op.limit ?? 100)
+      .offset(op.offset ?? 0);
+    return rows.map((r) => r.namespace);
+  }
+
+  /** Restarts the TTL of items that have one (LangGraph's refresh-on-read). */
+  private async refresh(rows: readonly MemoryItemRow[], now: Date): Promise<void> {
+    if (!this.refreshOnRead) return;
+    const ids = rows.filter((r) => r.ttlMinutes !== null).map((r) => r.id);
+    if (ids.length === 0) return;
+    await this.db
+      .update(memoryItems)
+      .set({
+        expiresAt: sql`${now.toISOString()}::timestamptz + make_interval(mins => ${memoryItems.ttlMinutes})`,
+      })
+      .where(inArray(memoryItems.id, ids));
+  }
+
+  private live(now: Date): SQL {
+    return or(isNull(memoryItems.expiresAt), gt(memoryItems.expiresAt, now)) as SQL;
+  }
+}
+
+function toItem(row: MemoryItemRow): Item {
+  return {
+    namespace: row.namespace,
+    key: row.key,
+    value: row.value,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
