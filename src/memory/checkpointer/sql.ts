@@ -1,0 +1,207 @@
+import { TASKS } from "@langchain/langgraph-checkpoint";
+import { type SQL, sql } from "drizzle-orm";
+import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from "./checkpointer.schema.js";
+import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
+
+/**
+ * Every statement of the checkpointer, as the `sql` template (values are always bound parameters). Each
+ * saver call is one statement, so one round trip and, for writes, one implicit transaction: a checkpoint
+ * and its blobs commit together or not at all.
+ */
+
+const cp = threadCheckpoints;
+const blobs = threadCheckpointBlobs;
+const writes = threadCheckpointWrites;
+
+/** Which checkpoints a read returns, newest first (ties across threads broken by thread and namespace). */
+export interface CheckpointSelection {
+  threadId?: string;
+  checkpointNs?: string;
+  checkpointId?: string;
+  /** Metadata containment (`@>`), as `list({ filter })`. */
+  filter?: Record<string, unknown>;
+  /** Only checkpoints with an id below this one (`list({ before })`). */
+  beforeId?: string;
+  /** Keyset paging: only checkpoints that sort after this one in the newest-first order. */
+  after?: CheckpointKey;
+  limit?: number;
+}
+
+export interface CheckpointKey {
+  threadId: string;
+  checkpointNs: string;
+  checkpointId: string;
+}
+
+/** Row kinds of `selectTuples`: one result set carries checkpoints, their blobs and their writes. */
+export const RowKind = { Checkpoint: 0, Blob: 1, Write: 2, ParentSend: 3 } as const;
+
+/** A row of `selectTuples`; which columns are set depends on `kind`. */
+export interface TupleRow extends Record<string, unknown> {
+  kind: number;
+  thread_id: string;
+  checkpoint_ns: string;
+  /** Checkpoint and write rows: the checkpoint; parent-send rows: the child checkpoint they migrate into. */
+  checkpoint_id: string | null;
+  parent_checkpoint_id: string | null;
+  checkpoint: StoredCheckpoint | null;
+  /** Metadata as JSON text, for the serializer. */
+  metadata: string | null;
+  channel: string | null;
+  /** Blob rows: the version; write rows: the task id. */
+  key: string | null;
+  type: string | null;
+  blob: Uint8Array | null;
+}
+
+/** Kinds are constants of this file, written as literals so that the result column is an integer. */
+const kind = (k: (typeof RowKind)[keyof typeof RowKind]) => sql.raw(String(k));
+
+function selectionWhere(s: CheckpointSelection): SQL {
+  const conditions: SQL[] = [];
+  if (s.threadId !== undefined) conditions.push(sql`thread_id = ${s.threadId}`);
+  if (s.checkpointNs !== undefined) conditions.push(sql`checkpoint_ns = ${s.checkpointNs}`);
+  if (s.checkpointId !== undefined) conditions.push(sql`checkpoint_id = ${s.checkpointId}`);
+  if (s.filter !== undefined && Object.keys(s.filter).length > 0) {
+    conditions.push(sql`metadata @> ${JSON.stringify(s.filter)}::jsonb`);
+  }
+  if (s.beforeId !== undefined) conditions.push(sql`checkpoint_id < ${s.beforeId}`);
+  if (s.after !== undefined) {
+    const a = s.after;
+    conditions.push(
+      sql`(checkpoint_id, thread_id, checkpoint_ns) < (${a.checkpointId}, ${a.threadId}, ${a.checkpointNs})`,
+    );
+  }
+  return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
+}
+
+/**
+ * Checkpoints with everything needed to rebuild their tuples, in one round trip:
+ * - kind 0: the checkpoints, newest first;
+ * - kind 1: the blobs their `channel_versions` point at, each once even when several checkpoints share it;
+ * - kind 2: their pending writes, in LangGraph's replay order (task_path, task_id, idx);
+ * - kind 3: for checkpoints of format v < 4, the parent's TASKS writes, which older LangGraph kept as
+ *   pending sends and v4 keeps as a channel (the validation suite's "should migrate pending sends").
+ */
+export function selectTuples(s: CheckpointSelection): SQL {
+  const limit = s.limit === undefined ? sql`` : sql`limit ${s.limit}`;
+  return sql`
+    with sel as (
+      select thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata,
+             (row_number() over (order by checkpoint_id desc, thread_id desc, checkpoint_ns desc))::int as ord
+      from ${cp}
+      where ${selectionWhere(s)}
+      order by checkpoint_id desc, thread_id desc, checkpoint_ns desc
+      ${limit}
+    )
+    select ${kind(RowKind.Checkpoint)} as kind, sel.ord, sel.thread_id, sel.checkpoint_ns, sel.checkpoint_id,
+           sel.parent_checkpoint_id, sel.checkpoint, sel.metadata::text as metadata,
+           null as channel, null as key, null as type, null::bytea as blob,
+           null::int as idx, null as task_path
+    from sel
+    union all
+    select ${kind(RowKind.Blob)}, null, b.thread_id, b.checkpoint_ns, null, null, null, null,
+           b.channel, b.version, b.type, b.blob, null, null
+    from ${blobs} b
+    where (b.thread_id, b.checkpoint_ns, b.channel, b.version) in (
+      select sel.thread_id, sel.checkpoint_ns, v.key, v.value
+      from sel, jsonb_each_text(sel.checkpoint -> 'channel_versions') v
+    )
+    union all
+    select ${kind(RowKind.Write)}, sel.ord, w.thread_id, w.checkpoint_ns, w.checkpoint_id, null, null, null,
+           w.channel, w.task_id, w.type, w.blob, w.idx, w.task_path
+    from sel
+    join ${writes} w
+      on w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
+     and w.checkpoint_id = sel.checkpoint_id
+    union all
+    select ${kind(RowKind.ParentSend)}, sel.ord, w.thread_id, w.checkpoint_ns, sel.checkpoint_id, null, null, null,
+           w.channel, w.task_id, w.type, w.blob, w.idx, w.task_path
+    from sel
+    join ${writes} w
+      on w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
+     and w.checkpoint_id = sel.parent_checkpoint_id and w.channel = ${TASKS}
+    where (sel.checkpoint ->> 'v')::int < 4
+    order by kind, ord, task_path, key, idx`;
+}
+
+/** The newest checkpoint id of a thread's namespace: a backward scan of the primary key, one row. */
+export function selectHeadId(threadId: string, checkpointNs: string): SQL {
+  return sql`
+    select checkpoint_id from ${cp}
+    where thread_id = ${threadId} and checkpoint_ns = ${checkpointNs}
+    order by checkpoint_id desc
+    limit 1`;
+}
+
+export interface CheckpointInsert {
+  threadId: string;
+  checkpointNs: string;
+  checkpointId: string;
+  parentCheckpointId: string | null;
+  /** JSON text of the checkpoint without channel values. */
+  checkpoint: string;
+  /** JSON text of the metadata. */
+  metadata: string;
+  blobs: readonly BlobRow[];
+}
+
+/**
+ * Store a checkpoint and its new blobs in one statement. A blob already stored for its (channel, version)
+ * is the same value (versions are unique per value), so it is kept; a checkpoint put again under its id
+ * replaces its content, as the official saver does.
+ */
+export function upsertCheckpoint(c: CheckpointInsert): SQL {
+  const row = sql`
+    insert into ${cp} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+    values (${c.threadId}, ${c.checkpointNs}, ${c.checkpointId}, ${c.parentCheckpointId},
+            ${c.checkpoint}::jsonb, ${c.metadata}::jsonb)
+    on conflict (thread_id, checkpoint_ns, checkpoint_id)
+    do update set checkpoint = excluded.checkpoint, metadata = excluded.metadata`;
+  if (c.blobs.length === 0) return row;
+  const values = sql.join(
+    c.blobs.map(
+      (b) => sql`(${c.threadId}, ${c.checkpointNs}, ${b.channel}, ${b.version}, ${b.type}, ${b.blob}::bytea)`,
+    ),
+    sql`, `,
+  );
+  return sql`
+    with new_blobs as (
+      insert into ${blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
+      values ${values}
+      on conflict (thread_id, checkpoint_ns, channel, version) do nothing
+    )
+    ${row}`;
+}
+
+/**
+ * Store pending writes: a write already stored under its (task, idx) is kept (a retried task writes the same
+ * thing), except for special channels (negative idx: ERROR, INTERRUPT, …), where the newest wins.
+ */
+export function upsertWrites(
+  key: { threadId: string; checkpointNs: string; checkpointId: string },
+  rows: readonly WriteRow[],
+): SQL {
+  const values = sql.join(
+    rows.map(
+      (w) =>
+        sql`(${key.threadId}, ${key.checkpointNs}, ${key.checkpointId}, ${w.taskId}, ${w.idx}::int,
+             ${w.channel}, ${w.type}, ${w.blob}::bytea, ${w.taskPath})`,
+    ),
+    sql`, `,
+  );
+  return sql`
+    insert into ${writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path)
+    values ${values}
+    on conflict (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do update
+      set channel = excluded.channel, type = excluded.type, blob = excluded.blob, task_path = excluded.task_path
+      where excluded.idx < 0`;
+}
+
+/** Everything of a thread, every namespace, in one statement (so one transaction). */
+export function deleteThread(threadId: string): SQL {
+  return sql`
+    with gone_blobs as (delete from ${blobs} where thread_id = ${threadId}),
+         gone_writes as (delete from ${writes} where thread_id = ${threadId})
+    delete from ${cp} where thread_id = ${threadId}`;
+}
