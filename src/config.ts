@@ -89,6 +89,10 @@ export const ConfigSchema = z.object({
   MAX_WS_MESSAGE_BYTES: positiveInt(65_536),
   /** When a person must approve outreach before it is queued: always, low-score (anything not hot), never. */
   APPROVAL_POLICY: z.enum(["always", "low-score", "never"]).default("always"),
+  /** A run whose replica has not heartbeated for this long is presumed dead and stops blocking its thread. */
+  RUN_STALE_AFTER_MS: positiveInt(30_000),
+  /** Fault-injection testing only: pause before every agent step. */
+  FAULT_STEP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Most requests in one JSON-RPC batch. */
   MAX_BATCH_SIZE: positiveInt(50),
 });

@@ -47,6 +47,10 @@ export interface MarketingSystemOptions {
   logger?: Logger;
   /** The chat model for the agents' LLM paths (see `chatModelFromConfig`); default none: offline mode. */
   llm?: ChatOpenAI | null;
+  /** Fault-injection testing only: pause before every agent step. */
+  stepDelayMs?: number;
+  /** A run whose replica stopped heartbeating this long ago no longer blocks its thread (default 30 s). */
+  staleRunAfterMs?: number;
   /** Thread state storage; default in-process memory (lost on restart). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
@@ -97,6 +101,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   const graph = buildGraph(
     {
       llm: options.llm ?? null,
+      ...(options.stepDelayMs ? { stepDelayMs: options.stepDelayMs } : {}),
       approvalPolicy,
       deliver: async (tenant, message) => {
         const { id } = await enqueueOutbox(database.db, {
@@ -128,6 +133,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     graph,
     checkpointer,
     db: database.db,
+    ...(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {}),
     ...(options.logger
       ? { logError: (err: unknown, ctx: object) => options.logger?.error({ err, ...ctx }, "run failed") }
       : {}),

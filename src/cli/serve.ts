@@ -22,6 +22,8 @@ export async function serveCommand(config: Config): Promise<void> {
     logger: log,
     approvalPolicy: config.APPROVAL_POLICY,
     llm: chatModelFromConfig(config),
+    stepDelayMs: config.FAULT_STEP_DELAY_MS,
+    staleRunAfterMs: config.RUN_STALE_AFTER_MS,
     limits: {
       maxBodyBytes: config.MAX_BODY_BYTES,
       maxBatchSize: config.MAX_BATCH_SIZE,

@@ -21,7 +21,12 @@ export class ThreadBusyError extends Error {
 const isUniqueViolation = (error: unknown) => sqlStateOf(error) === SqlState.UniqueViolation;
 
 /** Marks runs of a thread whose replica stopped heartbeating as failed, so they stop blocking the thread. */
-async function reapStaleRuns(db: Db, tenantId: string, threadId: string): Promise<void> {
+async function reapStaleRuns(
+  db: Db,
+  tenantId: string,
+  threadId: string,
+  staleAfterMs: number,
+): Promise<void> {
   await db
     .update(runs)
     .set({ status: "error", error: "abandoned: the replica running it stopped", finishedAt: sql`now()` })
@@ -30,7 +35,7 @@ async function reapStaleRuns(db: Db, tenantId: string, threadId: string): Promis
         eq(runs.tenantId, tenantId),
         eq(runs.threadId, threadId),
         eq(runs.status, "running"),
-        lt(runs.heartbeatAt, sql`now() - make_interval(secs => ${STALE_RUN_MS / 1000})`),
+        lt(runs.heartbeatAt, sql`now() - make_interval(secs => ${staleAfterMs / 1000})`),
       ),
     );
 }
@@ -51,6 +56,7 @@ async function runningRunOf(db: Db, tenantId: string, threadId: string): Promise
 export async function createRun(
   db: Db,
   values: { tenantId: string; threadId: string; multitask: Multitask },
+  staleAfterMs = STALE_RUN_MS,
 ): Promise<Run> {
   const status: RunStatus = values.multitask === "reject" ? "running" : "pending";
   for (let attempt = 0; ; attempt++) {
@@ -63,7 +69,7 @@ export async function createRun(
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (attempt === 0) {
-        await reapStaleRuns(db, values.tenantId, values.threadId);
+        await reapStaleRuns(db, values.tenantId, values.threadId, staleAfterMs);
         continue;
       }
       const running = await runningRunOf(db, values.tenantId, values.threadId);
@@ -76,7 +82,11 @@ export async function createRun(
  * Moves a pending run to running when it is the oldest pending run of its thread and nothing runs there.
  * Returns false when it must keep waiting.
  */
-export async function tryStartRun(db: Db, run: Pick<Run, "id" | "tenantId" | "threadId">): Promise<boolean> {
+export async function tryStartRun(
+  db: Db,
+  run: Pick<Run, "id" | "tenantId" | "threadId">,
+  staleAfterMs = STALE_RUN_MS,
+): Promise<boolean> {
   try {
     const started = await db
       .update(runs)
@@ -90,7 +100,7 @@ export async function tryStartRun(db: Db, run: Pick<Run, "id" | "tenantId" | "th
         ),
       )
       .returning({ id: runs.id });
-    if (started.length === 0) await reapStaleRuns(db, run.tenantId, run.threadId);
+    if (started.length === 0) await reapStaleRuns(db, run.tenantId, run.threadId, staleAfterMs);
     return started.length === 1;
   } catch (error) {
     if (isUniqueViolation(error)) return false;

@@ -39,6 +39,8 @@ export interface GraphDeps {
     message: OutgoingMessage & { idempotencyKey: string; leadId?: string; approvedBy?: string },
   ) => Promise<{ outboxId: number }>;
   clock?: () => Date;
+  /** Fault-injection testing only: a pause before every agent step, so a test can kill a process mid-run. */
+  stepDelayMs?: number;
 }
 
 /** What an approval interrupt shows the reviewer. */
@@ -183,10 +185,17 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     };
   };
 
+  const paced =
+    <A extends unknown[], R>(node: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (deps.stepDelayMs) await new Promise((resolve) => setTimeout(resolve, deps.stepDelayMs));
+      return node(...args);
+    };
+
   const graph = new StateGraph(GraphState)
-    .addNode("triage", triage)
-    .addNode("engagement", engagement)
-    .addNode("optimization", optimization)
+    .addNode("triage", paced(triage))
+    .addNode("engagement", paced(engagement))
+    .addNode("optimization", paced(optimization))
     .addEdge(START, "triage")
     .addConditionalEdges("triage", routeNext, ["engagement", "optimization", END])
     .addConditionalEdges("engagement", routeNext, ["optimization", END])

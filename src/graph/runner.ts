@@ -28,7 +28,10 @@ export interface RunInput {
 export interface RunRequest {
   tenantId: string;
   threadId?: string;
-  /** New input for the thread, or `resume` to answer the interrupt it waits on. Exactly one. */
+  /**
+   * New input for the thread, or `resume` to answer the interrupt it waits on. With neither, the thread
+   * continues from its last checkpoint (a run cut short by a crash).
+   */
   input?: RunInput;
   resume?: { value: unknown };
   multitask?: Multitask;
@@ -63,6 +66,8 @@ export interface RunnerOptions {
   checkpointer: BaseCheckpointSaver;
   db: Db;
   heartbeatMs?: number;
+  /** A run whose replica stopped heartbeating this long ago no longer blocks its thread. */
+  staleAfterMs?: number;
   /** Longest an enqueued run waits for its turn. */
   maxQueueWaitMs?: number;
   /** Receives failures inside runs (with ids), for the server log. */
@@ -96,7 +101,7 @@ export function createThreadRunner(options: RunnerOptions) {
   async function waitForTurn(run: Run, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + maxQueueWaitMs;
     const key = threadKey(run.tenantId, run.threadId);
-    while (!(await tryStartRun(db, run))) {
+    while (!(await tryStartRun(db, run, options.staleAfterMs))) {
       if (signal?.aborted) throw signal.reason;
       const current = await getRun(db, run.tenantId, run.id);
       if (current?.cancelRequested) throw new RunnerError("run_failed", "cancelled while queued");
@@ -147,7 +152,9 @@ export function createThreadRunner(options: RunnerOptions) {
       await emit("start", { multitask: run.multitask, resume: request.resume !== undefined });
       const input: Parameters<MarketingGraph["stream"]>[0] = request.resume
         ? new Command({ resume: request.resume.value })
-        : freshInput(request.input ?? {});
+        : request.input
+          ? freshInput(request.input)
+          : null;
       const stream = await graph.stream(input, {
         ...configOf(tenantId, threadId),
         streamMode: ["updates", "messages", "custom"],
@@ -201,7 +208,11 @@ export function createThreadRunner(options: RunnerOptions) {
           throw new RunnerError("not_interrupted", `thread ${threadId} is not waiting for input`);
       }
       const multitask = request.multitask ?? "reject";
-      const run = await createRun(db, { tenantId: request.tenantId, threadId, multitask });
+      const run = await createRun(
+        db,
+        { tenantId: request.tenantId, threadId, multitask },
+        options.staleAfterMs,
+      );
       if (multitask === "enqueue") {
         try {
           await waitForTurn(run, request.signal);

@@ -153,16 +153,16 @@ export function threadMethods({ database, runner }: Services) {
     defineMethod({
       name: "threads.resume",
       description:
-        'Answers the interrupt a thread waits on and continues it: { decision: { action: "approve" } | { action: "edit", subject?, body } | { action: "reject", reason } }.',
+        'Answers the interrupt a thread waits on and continues it: { decision: { action: "approve" } | { action: "edit", subject?, body } | { action: "reject", reason } }. Without value, continues a run that was cut short (e.g. by a crash) from its last checkpoint.',
       permission: "threads:run",
-      params: z.object({ threadId: ThreadId, value: ResumeValue, multitask: Multitask }).strict(),
+      params: z.object({ threadId: ThreadId, value: ResumeValue.optional(), multitask: Multitask }).strict(),
       result: RunOutput,
       handler: ({ threadId, value, multitask }, ctx) =>
         mapped(() =>
           runner.run({
             tenantId: ctx.principal.tenantId,
             threadId,
-            resume: { value: { ...value, by: ctx.principal.subject } },
+            ...(value ? { resume: { value: { ...value, by: ctx.principal.subject } } } : {}),
             multitask,
             signal: ctx.signal,
           }),
