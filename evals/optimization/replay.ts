@@ -48,6 +48,8 @@ export interface ReplayOptions {
   readonly rounds?: number;
   /** Regret curves are sampled at multiples of this round count (and at the last round). */
   readonly checkpointEvery?: number;
+  /** Called after each (policy, seed) replay, e.g. to drive a progress bar; `total` = policies × seeds. */
+  readonly onReplayed?: (done: number, total: number) => void;
 }
 
 export interface RegretPoint {
@@ -179,7 +181,12 @@ export function bestFixedArm(rows: readonly Uint8Array[]): { arm: number; cumula
 export function replayAll(
   arms: readonly string[],
   rows: readonly Uint8Array[],
-  options: { seeds: number; checkpointEvery?: number; policies?: readonly ReplayPolicy[] },
+  options: {
+    seeds: number;
+    checkpointEvery?: number;
+    policies?: readonly ReplayPolicy[];
+    onReplayed?: (done: number, total: number) => void;
+  },
 ): Omit<ReplayReport, "csvPath"> {
   const { seeds, checkpointEvery = 100, policies = [thompsonPolicy, ucbPolicy, randomPolicy] } = options;
   if (!(Number.isInteger(seeds) && seeds >= 1)) {
@@ -209,11 +216,16 @@ export function replayAll(
   };
 
   const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
+  let replayed = 0;
   const reports = policies.map((policy) =>
     summarise(
       policy.name,
       policy.description,
-      seedList.map((seed) => replayPolicy(rows, policy, mulberry32(deriveSeed(seed, 0)))),
+      seedList.map((seed) => {
+        const curve = replayPolicy(rows, policy, mulberry32(deriveSeed(seed, 0)));
+        options.onReplayed?.(++replayed, policies.length * seeds);
+        return curve;
+      }),
     ),
   );
   const bestFixedReport = summarise(
@@ -243,6 +255,7 @@ export async function runAdsReplay(options: ReplayOptions): Promise<ReplayReport
   const report = replayAll(arms, rows.slice(0, rounds), {
     seeds: options.seeds,
     checkpointEvery: options.checkpointEvery ?? 100,
+    ...(options.onReplayed ? { onReplayed: options.onReplayed } : {}),
   });
   return { csvPath: options.csvPath, ...report };
 }

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../config.js";
 import { VERSION } from "../version.js";
+import { type EvalCommandOptions, evalCommand } from "./eval.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
 import { serveCommand } from "./serve.js";
@@ -71,6 +72,27 @@ program
     `\nExample:\n  echo '{"name":"Ada","email":"ada@example.com","source":"Reference","totalVisits":5}' | marketing-agents triage -`,
   )
   .action((file: string, opts: { model?: string }) => triageCommand(file, opts));
+
+program
+  .command("eval")
+  .description(
+    "Run the evaluation suites (from a source checkout) and write report.md, report.json and SVG charts.",
+  )
+  .argument("[suites...]", "triage, routing, optimization, engagement, adaptive, memory (default: all)")
+  .option(
+    "--data <dir>",
+    "datasets folder with leads/leads.csv and ads-ctr/ads-ctr.csv (default $DATASETS_DIR, else ../shared/datasets)",
+  )
+  .option("--out <dir>", "output folder (default evals/out/<timestamp>)")
+  .option("--seeds <n>", "seeds of the ads replay (default 20; 5 with --ci)")
+  .option("--compare <reports...>", "compare two report.json files instead of running suites")
+  .option("--ci", "the fast subset with the CI thresholds; exit code 1 when one fails")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  marketing-agents eval\n  marketing-agents eval triage routing --data ../shared/datasets\n" +
+      "  marketing-agents eval --compare evals/out/A/report.json evals/out/B/report.json",
+  )
+  .action((suites: string[], opts: EvalCommandOptions) => evalCommand(suites, opts));
 
 try {
   await program.parseAsync();
