@@ -8,7 +8,7 @@
  * await system.close();
  * ```
  */
-import { type BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ChatOpenAI } from "@langchain/openai";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
@@ -25,6 +25,7 @@ import { createThreadRunner, type RunRequest, type RunResult } from "./graph/run
 import { streamRun } from "./graph/stream-run.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
+import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import { type Listening, listen } from "./server/listen.js";
 import type { AnyMethod } from "./server/rpc/method.js";
@@ -51,7 +52,7 @@ export interface MarketingSystemOptions {
   stepDelayMs?: number;
   /** A run whose replica stopped heartbeating this long ago no longer blocks its thread (default 30 s). */
   staleRunAfterMs?: number;
-  /** Thread state storage; default in-process memory (lost on restart). */
+  /** Thread state storage; default the Postgres checkpointer on `database` (survives restarts, shared by replicas). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
   approvalPolicy?: ApprovalPolicy;
@@ -96,7 +97,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   }
   const tenantId = options.tenantId ?? "default";
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
-  const checkpointer = options.checkpointer ?? new MemorySaver();
+  const checkpointer = options.checkpointer ?? new PostgresCheckpointSaver(database.db);
   const approvalPolicy = ApprovalPolicy.parse(options.approvalPolicy ?? "always");
   const graph = buildGraph(
     {
