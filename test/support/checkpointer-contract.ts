@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { getTableName, sql } from "drizzle-orm";
 import { type Database, type Db, openDatabase } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 import {
@@ -7,7 +7,7 @@ import {
   threadCheckpoints,
   threadCheckpointWrites,
 } from "../../src/memory/checkpointer/checkpointer.schema.js";
-import { createServerDatabase, serverTestUrl } from "./database.js";
+import { createServerDatabase } from "./database.js";
 
 /** Remove every row the checkpointer keeps, in one statement. */
 export async function emptyCheckpointTables(db: Db): Promise<void> {
@@ -17,46 +17,45 @@ export async function emptyCheckpointTables(db: Db): Promise<void> {
 }
 
 /**
- * Fresh migrated server databases, many of them and fast: one database is migrated once and closed, and
- * each `create()` clones it (`CREATE DATABASE … TEMPLATE`, ~0.2 s, where migrating anew takes several
- * times that). Dropping a database costs more than creating one, so drops wait for `dispose()` and run
- * together.
+ * A fresh set of checkpointer tables per checkpointer instance on the server, as the official saver's own
+ * validation run does it (a fresh schema each): one migrated database for the test file, and per instance a
+ * schema holding copies of the migrated tables (`LIKE … INCLUDING ALL`: same columns, collations, keys),
+ * reached through a pool whose `search_path` is that schema. A fresh database per instance would cost about
+ * a second each (create, and above all drop), thirty times over.
  */
-export interface ServerDatabaseFactory {
+export interface ServerCheckpointerTables {
+  /** A pool on the file's database whose unqualified checkpointer tables are new and empty. */
   create(): Promise<Database>;
-  /** Close one database's connections now; the database itself is dropped by `dispose()`. */
+  /** Close that pool (its schema goes with the database in `dispose()`). */
   release(database: Database): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function serverDatabaseFactory(): Promise<ServerDatabaseFactory> {
-  const baseUrl = serverTestUrl();
-  if (baseUrl === undefined) throw new Error("TEST_DATABASE_URL is not set");
-  const template = await createServerDatabase();
+const CHECKPOINTER_TABLES = [threadCheckpoints, threadCheckpointBlobs, threadCheckpointWrites];
+
+export async function serverCheckpointerTables(): Promise<ServerCheckpointerTables> {
+  const created = await createServerDatabase();
+  const main = await openDatabase(created.url, { max: 4 });
   try {
-    // A template must have no connections while it is copied: migrate it, then close that pool.
-    const migrating = await openDatabase(template.url, { max: 2 });
-    try {
-      await migrate(migrating);
-    } finally {
-      await migrating.close();
-    }
+    await migrate(main);
   } catch (error) {
-    await template.drop();
+    await main.close();
+    await created.drop();
     throw error;
   }
-  const admin = await openDatabase(baseUrl, { max: 4 });
-  const clones: string[] = [];
+  // Schemas stay until the database is dropped at the end: one DROP DATABASE beats thirty DROP SCHEMAs.
   const open = new Set<Database>();
   return {
     async create() {
-      const name = `test_${randomBytes(6).toString("hex")}`;
-      await admin.db.execute(
-        sql`create database ${sql.identifier(name)} template ${sql.identifier(template.name)}`,
-      );
-      clones.push(name);
-      const url = new URL(baseUrl);
-      url.pathname = `/${name}`;
+      const schema = `ckpt_${randomBytes(6).toString("hex")}`;
+      // One statement: CREATE SCHEMA takes the CREATE TABLEs as its elements.
+      const tables = CHECKPOINTER_TABLES.map((table) => {
+        const name = sql.identifier(getTableName(table));
+        return sql`create table ${name} (like public.${name} including all)`;
+      });
+      await main.db.execute(sql`create schema ${sql.identifier(schema)} ${sql.join(tables, sql` `)}`);
+      const url = new URL(created.url);
+      url.searchParams.set("search_path", schema);
       const database = await openDatabase(url.toString(), { max: 4 });
       open.add(database);
       return database;
@@ -67,13 +66,8 @@ export async function serverDatabaseFactory(): Promise<ServerDatabaseFactory> {
     },
     async dispose() {
       await Promise.all([...open].map((d) => d.close()));
-      await Promise.all(
-        clones.map((name) =>
-          admin.db.execute(sql`drop database if exists ${sql.identifier(name)} with (force)`),
-        ),
-      );
-      await admin.close();
-      await template.drop();
+      await main.close();
+      await created.drop();
     },
   };
 }

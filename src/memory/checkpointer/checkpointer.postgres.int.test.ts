@@ -1,8 +1,8 @@
 import { validate } from "@langchain/langgraph-checkpoint-validation";
 import { describe, it } from "vitest";
 import {
-  type ServerDatabaseFactory,
-  serverDatabaseFactory,
+  type ServerCheckpointerTables,
+  serverCheckpointerTables,
 } from "../../../test/support/checkpointer-contract.js";
 import { serverTestUrl } from "../../../test/support/database.js";
 import type { Database } from "../../db/client.js";
@@ -10,7 +10,7 @@ import { PostgresCheckpointSaver } from "./saver.js";
 
 /**
  * The whole @langchain/langgraph-checkpoint-validation suite against our saver on the PostgreSQL server
- * (postgres.js), each checkpointer instance in a fresh migrated database of its own.
+ * (postgres.js), each checkpointer instance on fresh tables of its own (see serverCheckpointerTables).
  */
 const url = serverTestUrl();
 
@@ -23,21 +23,21 @@ if (url === undefined) {
     it("needs TEST_DATABASE_URL", () => {});
   });
 } else {
-  let factory: ServerDatabaseFactory | undefined;
+  let tables: ServerCheckpointerTables | undefined;
   const databases = new Map<PostgresCheckpointSaver, Database>();
 
   validate<PostgresCheckpointSaver>({
     checkpointerName: "PostgresCheckpointSaver (PostgreSQL server)",
     beforeAllTimeout: 60_000,
     async beforeAll() {
-      factory = await serverDatabaseFactory();
+      tables = await serverCheckpointerTables();
     },
     async afterAll() {
-      await factory?.dispose();
+      await tables?.dispose();
     },
     async createCheckpointer() {
-      if (factory === undefined) throw new Error("beforeAll did not prepare the server");
-      const database = await factory.create();
+      if (tables === undefined) throw new Error("beforeAll did not prepare the server");
+      const database = await tables.create();
       const saver = new PostgresCheckpointSaver(database.db);
       databases.set(saver, database);
       return saver;
@@ -45,7 +45,7 @@ if (url === undefined) {
     async destroyCheckpointer(saver) {
       const database = databases.get(saver);
       databases.delete(saver);
-      if (database !== undefined) await factory?.release(database);
+      if (database !== undefined) await tables?.release(database);
     },
   });
 }
