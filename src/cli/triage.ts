@@ -22,9 +22,10 @@ export async function triageCommand(file: string, options: { model?: string }): 
   }
   const model = options.model ? await loadTriageModelFile(options.model) : loadDefaultTriageModel();
   const leads = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  const results = leads.map((lead) => {
-    const { result, handoff } = runTriage({ lead }, { model, policy: defaultTriagePolicy });
-    return { lead: lead.name ?? lead.email, ...result, route: handoff };
-  });
+  const results = [];
+  for (const lead of leads) {
+    const { result, handoff } = await runTriage({ lead }, { model, policy: defaultTriagePolicy });
+    results.push({ lead: lead.name ?? lead.email, ...result, route: handoff });
+  }
   process.stdout.write(`${JSON.stringify(Array.isArray(parsed.data) ? results : results[0], null, 2)}\n`);
 }

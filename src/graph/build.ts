@@ -79,7 +79,11 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     state: GraphStateValue,
     config: LangGraphRunnableConfig,
   ): Promise<GraphStateUpdate> => {
-    const { result, handoff } = runTriage({ lead: state.lead, message: state.message }, deps.triage);
+    // With a chat model the triage agent adds its LLM analysis; a failed call leaves the offline result.
+    const { result, handoff } = await runTriage(
+      { lead: state.lead, message: state.message },
+      { ...deps.triage, llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
+    );
     const tenantId = config.configurable?.tenant_id;
     if (result && state.lead?.id && typeof tenantId === "string")
       await deps.onTriaged?.(tenantId, state.lead.id, result);

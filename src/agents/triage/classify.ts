@@ -14,6 +14,11 @@ export const TriagePolicy = z
     blockedDomains: z
       .array(z.string().min(1))
       .default(["mailinator.com", "guerrillamail.com", "10minutemail.com"]),
+    /**
+     * How close to a threshold the model's probability must be for the LLM path to move the class one
+     * step across it (see `combine.ts`). 0 means an LLM never changes a class.
+     */
+    llmAdjustmentBand: z.number().min(0).max(1).default(0.15),
   })
   .refine((p) => p.hotThreshold >= p.warmThreshold, { message: "hotThreshold must be >= warmThreshold" });
 export type TriagePolicy = z.infer<typeof TriagePolicy>;
@@ -48,26 +53,29 @@ export function classify(probability: number, disqualified: boolean, policy: Tri
   return "cold";
 }
 
+/** Where each class goes and what happens there. */
+export const routeActions = {
+  hot: { to: "engagement", action: "personal outreach now" },
+  warm: { to: "engagement", action: "nurture outreach" },
+  cold: { to: "optimization", action: "enrol in a nurture campaign" },
+  disqualified: { to: "end", action: "no outreach" },
+} as const satisfies Record<LeadClass, { to: HandoffDecision["to"]; action: string }>;
+
 /** hot → engagement now, warm → engagement nurture, cold → optimization (nurture campaign), disqualified → end. */
 export function routeFor(leadClass: LeadClass, probability: number, policy: TriagePolicy): HandoffDecision {
   const p = probability.toFixed(2);
+  const { to, action } = routeActions[leadClass];
   switch (leadClass) {
     case "hot":
-      return {
-        to: "engagement",
-        reason: `hot lead (p=${p} ≥ ${policy.hotThreshold}): personal outreach now`,
-      };
+      return { to, reason: `hot lead (p=${p} ≥ ${policy.hotThreshold}): ${action}` };
     case "warm":
       return {
-        to: "engagement",
-        reason: `warm lead (${policy.warmThreshold} ≤ p=${p} < ${policy.hotThreshold}): nurture outreach`,
+        to,
+        reason: `warm lead (${policy.warmThreshold} ≤ p=${p} < ${policy.hotThreshold}): ${action}`,
       };
     case "cold":
-      return {
-        to: "optimization",
-        reason: `cold lead (p=${p} < ${policy.warmThreshold}): enrol in a nurture campaign`,
-      };
+      return { to, reason: `cold lead (p=${p} < ${policy.warmThreshold}): ${action}` };
     case "disqualified":
-      return { to: "end", reason: "disqualified: no outreach" };
+      return { to, reason: `disqualified: ${action}` };
   }
 }

@@ -98,7 +98,13 @@ interface Gradients {
   hessian: Float64Array;
 }
 
-export function trainGbt(x: EncodedMatrix, y: ArrayLike<number>, options: GbtOptions = {}): GbtParams {
+/** `onTree(done, total)` runs after each tree: training is synchronous, so this is how callers show progress. */
+export function trainGbt(
+  x: EncodedMatrix,
+  y: ArrayLike<number>,
+  options: GbtOptions = {},
+  onTree?: (done: number, total: number) => void,
+): GbtParams {
   const o = { ...DEFAULTS, ...options };
   if (y.length !== x.rows || x.rows === 0) {
     throw new TriageError(
@@ -138,6 +144,7 @@ export function trainGbt(x: EncodedMatrix, y: ArrayLike<number>, options: GbtOpt
     // Route every row, sampled or not, by bin codes: same partition as thresholds, no float compares.
     routeByBins(tree, splitBins, binned.codes, cols, leafOf);
     for (let r = 0; r < rows; r++) margin[r]! += tree.value[leafOf[r]!]!;
+    onTree?.(t + 1, o.trees);
   }
   return { baseMargin, trees };
 }

@@ -15,7 +15,13 @@ import {
   predictProbabilities,
   type TriageScore as Score,
 } from "./predict.js";
-import { evaluateProbabilities, fitTriageModel, type TrainOptions } from "./train.js";
+import {
+  evaluateProbabilities,
+  fitTriageModel,
+  type TrainHooks,
+  type TrainOptions,
+  type TrainProgress,
+} from "./train.js";
 
 /**
  * The lead-triage scoring model: train on labelled records, score a record or a product lead with
@@ -30,19 +36,22 @@ export type TriageFactor = Factor;
 export type TriageScore = Score;
 export type TriageEvaluation = Evaluation;
 export type TriageTrainOptions = TrainOptions;
+export type TriageTrainHooks = TrainHooks;
+export type TriageTrainProgress = TrainProgress;
 
 /**
  * Trains a model on records keyed by the X Education column names (see `dataset.ts`) with 0/1 labels.
  * `setting` picks the columns: `pre-contact`, `all` (includes post-contact columns that leak the outcome)
  * or `lead-input` (only what a product `LeadInput` maps to). Deterministic for a given `seed` apart from
- * `createdAt`, which callers may fix.
+ * `createdAt`, which callers may fix. Synchronous; `hooks.onProgress` reports each fold fit and tree.
  */
 export function trainTriageModel(
   rows: readonly Record<string, unknown>[],
   target: readonly number[],
   options: TrainOptions,
+  hooks: TrainHooks = {},
 ): TriageModel {
-  return fitTriageModel(rows, target, options);
+  return fitTriageModel(rows, target, options, hooks);
 }
 
 /** The calibrated conversion probability of one record and its largest contributing factors, largest first. */

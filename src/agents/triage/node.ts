@@ -1,5 +1,10 @@
+import type { ChatOpenAI } from "@langchain/openai";
 import type { LeadInput } from "../../db/lead-input.js";
+import { type LlmErrorCode, LlmOutputError } from "../../llm/errors.js";
+import { modelLabelOf } from "../../llm/provider.js";
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
+import type { LeadAnalysis } from "./analysis-schema.js";
+import { analyzeLead } from "./analyze.js";
 import {
   classify,
   disqualificationReasons,
@@ -7,23 +12,53 @@ import {
   routeFor,
   type TriagePolicy,
 } from "./classify.js";
+import { adjustedRoute, type ClassAdjustment, combineAnalysis } from "./combine.js";
 import { routeMessage } from "./intent.js";
 import { scoreLead, type TriageModel } from "./model.js";
 
 export interface TriageDeps {
   model: TriageModel;
   policy: TriagePolicy;
+  /** The chat model for the LLM path; null or absent: offline only. */
+  llm?: ChatOpenAI | null;
+  /** Cancels the LLM call (the graph passes its run's signal); a cancel propagates, it is not a failure. */
+  signal?: AbortSignal;
 }
 
+/** What the LLM path did for one lead. Plain JSON: it lives in checkpointed graph state. */
+export type TriageLlmOutcome =
+  | {
+      status: "analyzed";
+      /** The chat model that wrote the analysis. */
+      model: ModelLabel;
+      analysis: LeadAnalysis;
+      /** Set when the analysis moved the class one step (see `combine.ts` for the rule). */
+      adjustment: ClassAdjustment | null;
+      /** Why the class moved or stayed. */
+      note: string;
+    }
+  | {
+      status: "failed";
+      model: ModelLabel;
+      error: { code: LlmErrorCode; message: string; attempts: number };
+      note: string;
+    }
+  | { status: "skipped"; model: ModelLabel; note: string };
+
 export interface TriageResult {
-  /** Calibrated probability that the lead converts. */
+  /** Calibrated probability that the lead converts: always the scoring model's number. */
   score: number;
   class: LeadClass;
+  /** The class from the scoring model and the rules alone; differs from `class` only after an LLM adjustment. */
+  modelClass: LeadClass;
   factors: { feature: string; contribution: number; direction: "+" | "-" }[];
   reasons: string[];
-  /** Which scoring model produced the number (kind and version), and which agent model: "offline" here. */
+  /** Which scoring model produced the number (kind and version). */
   scoringModel: string;
+  /** Which agent model produced this result: the chat model's name when its analysis is in it, else "offline". */
   model: ModelLabel;
+  /** The LLM path's record; null when no chat model is configured. */
+  llm: TriageLlmOutcome | null;
 }
 
 export interface TriageOutcome {
@@ -31,10 +66,10 @@ export interface TriageOutcome {
   handoff: HandoffDecision;
 }
 
-/** Scores and classifies a lead, or routes a bare message by intent. Deterministic: no LLM involved. */
-export function runTriage(
+/** Scores, classifies and routes a lead by the model and the rules alone. Deterministic. */
+export function runTriageOffline(
   input: { lead?: LeadInput | null; message?: string | null },
-  deps: TriageDeps,
+  deps: Pick<TriageDeps, "model" | "policy">,
 ): TriageOutcome {
   if (!input.lead) return { result: null, handoff: routeMessage(input.message ?? "") };
   const { probability, factors } = scoreLead(deps.model, input.lead);
@@ -45,11 +80,77 @@ export function runTriage(
     result: {
       score: probability,
       class: leadClass,
+      modelClass: leadClass,
       factors: factors.slice(0, 5),
       reasons: reasons.length > 0 ? reasons : [handoff.reason],
       scoringModel: `${deps.model.kind}@${deps.model.version}`,
       model: OFFLINE,
+      llm: null,
     },
     handoff: reasons.length > 0 ? { to: "end", reason: `disqualified: ${reasons.join("; ")}` } : handoff,
+  };
+}
+
+/**
+ * Scores and classifies a lead, or routes a bare message by intent. With `deps.llm`, a lead that is not
+ * disqualified also gets the LLM's structured analysis, combined with the model's probability by the rule
+ * in `combine.ts`. If the LLM fails (`LlmOutputError`), the offline result stands and the failure is
+ * recorded in `result.llm`; nothing throws except a cancel through `deps.signal`.
+ */
+export async function runTriage(
+  input: { lead?: LeadInput | null; message?: string | null },
+  deps: TriageDeps,
+): Promise<TriageOutcome> {
+  const offline = runTriageOffline(input, deps);
+  const { result } = offline;
+  if (!deps.llm || !input.lead || !result) return offline;
+  const lead = input.lead;
+  const model = modelLabelOf(deps.llm);
+  if (result.class === "disqualified") {
+    return {
+      ...offline,
+      result: {
+        ...result,
+        llm: { status: "skipped", model, note: "disqualified by rule: no analysis needed" },
+      },
+    };
+  }
+
+  let analysis: LeadAnalysis;
+  try {
+    analysis = await analyzeLead(
+      deps.llm,
+      lead,
+      { probability: result.score, leadClass: result.class, factors: result.factors },
+      deps.signal ? { signal: deps.signal } : {},
+    );
+  } catch (error) {
+    if (!(error instanceof LlmOutputError)) throw error;
+    const failed: TriageLlmOutcome = {
+      status: "failed",
+      model,
+      error: { code: error.code, message: error.message, attempts: error.attempts },
+      note: "the LLM gave no usable analysis: the offline result stands",
+    };
+    return { ...offline, result: { ...result, llm: failed } };
+  }
+
+  const combined = combineAnalysis({
+    lead,
+    probability: result.score,
+    modelClass: result.class,
+    analysis,
+    policy: deps.policy,
+  });
+  const handoff = combined.adjustment ? adjustedRoute(combined.adjustment, result.score) : offline.handoff;
+  return {
+    result: {
+      ...result,
+      class: combined.class,
+      reasons: combined.adjustment ? [handoff.reason] : result.reasons,
+      model,
+      llm: { status: "analyzed", model, analysis, adjustment: combined.adjustment, note: combined.note },
+    },
+    handoff,
   };
 }

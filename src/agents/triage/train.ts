@@ -51,6 +51,21 @@ export const TrainOptionsSchema = z.object({
 export type TrainOptions = z.input<typeof TrainOptionsSchema>;
 type ParsedOptions = z.output<typeof TrainOptionsSchema>;
 
+/**
+ * How far training has got, in work units: one per logistic fit and one per tree, over the k fold fits and
+ * the final fit. `stage` says which fit is running, for a person watching.
+ */
+export interface TrainProgress {
+  done: number;
+  total: number;
+  stage: string;
+}
+
+/** Callbacks that watch training; not part of the options because they are not part of the recipe. */
+export interface TrainHooks {
+  onProgress?: (progress: TrainProgress) => void;
+}
+
 /** Summary metrics of calibrated probabilities against 0/1 labels. */
 export function evaluateProbabilities(
   probabilities: readonly number[],
@@ -82,10 +97,23 @@ interface Components {
   gbt?: GbtParams;
 }
 
-function fitComponents(x: EncodedMatrix, y: readonly number[], o: ParsedOptions, seed: number): Components {
+/** Work units of one fit: the logistic regression counts as one, each tree as one. */
+const unitsPerFit = (o: ParsedOptions) =>
+  (o.kind !== "gbt" ? 1 : 0) + (o.kind !== "logistic" ? o.gbt.trees : 0);
+
+function fitComponents(
+  x: EncodedMatrix,
+  y: readonly number[],
+  o: ParsedOptions,
+  seed: number,
+  advance: (units: number) => void,
+): Components {
   const components: Components = {};
-  if (o.kind !== "gbt") components.logistic = trainLogistic(x, y, { l2: o.logisticL2 });
-  if (o.kind !== "logistic") components.gbt = trainGbt(x, y, { ...o.gbt, seed });
+  if (o.kind !== "gbt") {
+    components.logistic = trainLogistic(x, y, { l2: o.logisticL2 });
+    advance(1);
+  }
+  if (o.kind !== "logistic") components.gbt = trainGbt(x, y, { ...o.gbt, seed }, () => advance(1));
   return components;
 }
 
@@ -111,6 +139,7 @@ export function fitTriageModel(
   rows: readonly FeatureRecord[],
   target: readonly number[],
   options: TrainOptions,
+  hooks: TrainHooks = {},
 ): TriageModel {
   const o = TrainOptionsSchema.parse(options);
   if (rows.length !== target.length) {
@@ -134,6 +163,14 @@ export function fitTriageModel(
   const encoder = compileFeatureSpec(featureSpec);
   const x = encoder.encodeAll(rows);
 
+  const total = (o.folds + 1) * unitsPerFit(o);
+  let done = 0;
+  let stage = "";
+  const advance = (units: number) => {
+    done += units;
+    hooks.onProgress?.({ done, total, stage });
+  };
+
   const foldOf = stratifiedFolds(target, o.folds, o.seed);
   const linear = new Float64Array(rows.length);
   const trees = new Float64Array(rows.length);
@@ -143,11 +180,13 @@ export function fitTriageModel(
     foldOf.forEach((f, i) => {
       (f === fold ? heldRows : fitRows).push(i);
     });
+    stage = `fold ${fold + 1}/${o.folds}`;
     const components = fitComponents(
       selectRows(x, fitRows),
       fitRows.map((i) => target[i]!),
       o,
       o.seed + fold + 1,
+      advance,
     );
     for (const i of heldRows) {
       const row = x.data.subarray(i * x.cols, (i + 1) * x.cols);
@@ -165,7 +204,8 @@ export function fitTriageModel(
     target,
   );
 
-  const final = fitComponents(x, target, o, o.seed);
+  stage = "final fit";
+  const final = fitComponents(x, target, o, o.seed, advance);
   const version = TRIAGE_MODEL_VERSION;
   const createdAt = o.createdAt ?? new Date().toISOString();
   const tail = {
