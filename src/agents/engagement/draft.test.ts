@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkDraft, chooseChannel, draftVariants } from "./draft.js";
+import { chooseChannel } from "./channel.js";
+import { checkDraft } from "./checks.js";
+import { draftVariants } from "./draft.js";
 import { runEngagement } from "./node.js";
 import { analyzeReply, replyHandoff } from "./reply.js";
 import { unsubscribeFooter } from "./templates.js";
@@ -39,15 +41,9 @@ describe("draftVariants", () => {
   });
 
   it("fails the privacy check when a draft mentions someone else's address", () => {
-    const checks = checkDraft(
-      { variantId: "x", channel: "linkedin", body: "cc bob@other.example", groundedOn: [] },
-      ada,
-    );
+    const checks = checkDraft({ channel: "linkedin", body: "cc bob@other.example" }, ada);
     expect(checks.find((c) => c.name === "privacy")?.passed).toBe(false);
-    const long = checkDraft(
-      { variantId: "x", channel: "linkedin", body: "x".repeat(301), groundedOn: [] },
-      ada,
-    );
+    const long = checkDraft({ channel: "linkedin", body: "x".repeat(301) }, ada);
     expect(long.find((c) => c.name === "length")).toMatchObject({
       passed: false,
       detail: "301/300 characters",

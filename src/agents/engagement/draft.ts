@@ -1,28 +1,29 @@
+/**
+ * Offline drafting: the template library filled from the lead's fields and the stored facts memory
+ * retrieved. Every filled slot becomes a cited claim, so the grounding check can trace each one.
+ */
 import type { LeadInput } from "../../db/lead-input.js";
-import {
-  type Cadence,
-  type Channel,
-  maxBodyLength,
-  type Template,
-  templates,
-  unsubscribeFooter,
-} from "./templates.js";
-
-export interface DraftCheck {
-  name: "slots" | "length" | "compliance" | "privacy";
-  passed: boolean;
-  detail: string;
-}
+import { type ModelLabel, OFFLINE } from "../handoff.js";
+import { type CheckContext, checkDraft, type DraftCheck } from "./checks.js";
+import type { GroundingFact, SimilarEpisode } from "./context.js";
+import type { Claim } from "./grounding.js";
+import { type Cadence, type Channel, optOutText, type Template, templates } from "./templates.js";
 
 export interface Draft {
-  /** Stable id of the variant: the template it came from. */
+  /** Stable id of the variant: the template it came from, or the model's numbered variant. */
   variantId: string;
   channel: Channel;
   subject?: string;
   body: string;
-  /** Lead fields the draft's personal details came from: everything it says about the lead traces here. */
+  /** Where the draft's statements come from: lead fields ("company") and stored facts ("fact:<id>"). */
   groundedOn: string[];
+  /** Each factual statement with the source it cites. */
+  claims: Claim[];
   checks: DraftCheck[];
+  /** "offline" for templates, else the model that wrote it. */
+  model: ModelLabel;
+  /** Deterministic fixes applied before checking (e.g. the opt-out text appended). */
+  revisions?: string[];
 }
 
 const slotPattern = /\{(\w+)\}/g;
@@ -41,84 +42,98 @@ export function slotValues(lead: LeadInput): Record<string, string> {
 
 const slotField: Record<string, string> = { firstName: "name", lastActivity: "lastActivity" };
 
-function fill(
-  text: string,
-  values: Record<string, string>,
-): { text: string; used: string[]; missing: string[] } {
-  const used = new Set<string>();
+interface Filled {
+  text: string;
+  claims: Claim[];
+  missing: string[];
+}
+
+function fill(text: string, values: Record<string, string>, fact: GroundingFact | undefined): Filled {
+  const claims: Claim[] = [];
   const missing = new Set<string>();
   const filled = text.replace(slotPattern, (whole, slot: string) => {
+    if (slot === "fact") {
+      if (!fact) {
+        missing.add(slot);
+        return whole;
+      }
+      const statement = /[.!?]$/.test(fact.statement.trim())
+        ? fact.statement.trim()
+        : `${fact.statement.trim()}.`;
+      claims.push({ text: statement, source: `fact:${fact.id}` });
+      return statement;
+    }
     const value = values[slot];
     if (value === undefined) {
       missing.add(slot);
       return whole;
     }
-    used.add(slotField[slot] ?? slot);
+    claims.push({ text: value, source: `lead:${slotField[slot] ?? slot}` });
     return value;
   });
-  return { text: filled, used: [...used], missing: [...missing] };
+  return { text: filled, claims, missing: [...missing] };
 }
 
-/** Checks every draft must pass before it can be sent. Pure, so the eval harness runs the same checks. */
-export function checkDraft(draft: Omit<Draft, "checks">, lead: LeadInput): DraftCheck[] {
-  const text = `${draft.subject ?? ""}\n${draft.body}`;
-  const leftover = text.match(slotPattern);
-  const emails = text.match(/[\w.+-]+@[\w-]+\.[\w.-]+/g) ?? [];
-  const foreign = emails.filter((e) => e.toLowerCase() !== lead.email?.toLowerCase());
-  const limit = maxBodyLength[draft.channel];
-  return [
-    {
-      name: "slots",
-      passed: !leftover,
-      detail: leftover ? `unfilled: ${leftover.join(", ")}` : "all slots filled",
-    },
-    {
-      name: "length",
-      passed: draft.body.length <= limit,
-      detail: `${draft.body.length}/${limit} characters`,
-    },
-    {
-      name: "compliance",
-      passed: draft.channel !== "email" || draft.body.includes(unsubscribeFooter.trim()),
-      detail: draft.channel === "email" ? "email carries the unsubscribe footer" : "no footer required",
-    },
-    {
-      name: "privacy",
-      passed: foreign.length === 0,
-      detail: foreign.length
-        ? `mentions other people's addresses: ${foreign.length}`
-        : "no third-party personal data",
-    },
-  ];
+/** Sources a draft cites, for `groundedOn`: lead fields by name, facts as `fact:<id>`. */
+export function groundedOnOf(claims: readonly Claim[]): string[] {
+  const sources = claims.map((c) => (c.source.startsWith("lead:") ? c.source.slice(5) : c.source));
+  return [...new Set(sources)].sort();
 }
 
-/** Drafts every template of the channel and cadence whose slots this lead can fill. */
-export function draftVariants(lead: LeadInput, channel: Channel, cadence: Cadence): Draft[] {
+/** Similar leads' wins per variant as a Beta(1, 1) posterior mean: the order drafts are listed in. */
+function similarRate(variantId: string, similar: readonly SimilarEpisode[]): number {
+  const mine = similar.filter((e) => e.variantId === variantId);
+  const wins = mine.reduce((s, e) => s + Math.min(1, Math.max(0, e.reward)), 0);
+  return (wins + 1) / (mine.length + 2);
+}
+
+export interface DraftOptions {
+  /** Facts memory retrieved, best first, already screened (see `selectFacts`). */
+  facts?: readonly GroundingFact[];
+  similar?: readonly SimilarEpisode[];
+  check?: CheckContext;
+}
+
+/**
+ * Drafts every template of the channel and cadence whose slots this lead and the facts can fill. Templates
+ * that worked for similar leads come first; which one is sent is the optimization agent's choice.
+ */
+export function draftVariants(
+  lead: LeadInput,
+  channel: Channel,
+  cadence: Cadence,
+  options: DraftOptions = {},
+): Draft[] {
   const values = slotValues(lead);
+  const fact = options.facts?.[0];
   const candidates = templates.filter((t) => t.channel === channel && t.cadence === cadence);
-  return candidates.flatMap((template: Template) => {
-    const body = fill(template.body, values);
-    const subject = template.subject === undefined ? undefined : fill(template.subject, values);
+  const drafts = candidates.flatMap((template: Template) => {
+    const body = fill(template.body, values, fact);
+    const subject = template.subject === undefined ? undefined : fill(template.subject, values, fact);
     if (body.missing.length > 0 || (subject?.missing.length ?? 0) > 0) return [];
-    const draft = {
-      variantId: template.id,
+    const claims = [...(subject?.claims ?? []), ...body.claims];
+    const message = {
       channel,
       ...(subject ? { subject: subject.text } : {}),
-      body: channel === "email" ? body.text + unsubscribeFooter : body.text,
-      groundedOn: [...new Set([...body.used, ...(subject?.used ?? [])])].sort(),
+      body: body.text + optOutText[channel],
+      claims,
     };
-    return [{ ...draft, checks: checkDraft(draft, lead) }];
+    const checkContext = { ...options.check, facts: options.facts ?? options.check?.facts ?? [] };
+    return [
+      {
+        variantId: template.id,
+        ...message,
+        groundedOn: groundedOnOf(claims),
+        checks: checkDraft(message, lead, checkContext),
+        model: OFFLINE,
+      },
+    ];
   });
-}
-
-/** Email unless the lead opted out of it; then LinkedIn when we know where they work. */
-export function chooseChannel(lead: LeadInput): { channel: Channel | null; reason: string } {
-  if (!lead.doNotEmail && lead.email)
-    return { channel: "email", reason: "lead has an email address and allows email" };
-  if (lead.company || lead.title)
-    return { channel: "linkedin", reason: "email not allowed; LinkedIn via company/title" };
-  return {
-    channel: null,
-    reason: "no permitted channel: email opted out and no company or title for LinkedIn",
-  };
+  const similar = options.similar ?? [];
+  if (similar.length === 0) return drafts;
+  // A stable sort: templates without evidence keep the library's order.
+  return drafts
+    .map((d, i) => ({ d, i, rate: similarRate(d.variantId, similar) }))
+    .sort((a, b) => b.rate - a.rate || a.i - b.i)
+    .map((x) => x.d);
 }

@@ -1,19 +1,53 @@
+/**
+ * The engagement agent's offline path: drafts outreach for a triaged lead, or reads an inbound reply.
+ * Synchronous and deterministic; `runEngagementAgent` (agent.ts) adds the LLM path around it and falls
+ * back to it.
+ */
 import type { LeadInput } from "../../db/lead-input.js";
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
 import type { LeadClass } from "../triage/classify.js";
-import { chooseChannel, type Draft, draftVariants } from "./draft.js";
+import { answerFromKnowledge, type KnowledgeAnswer } from "./answer.js";
+import { type ChannelChoice, chooseChannel } from "./channel.js";
+import { failedChecks, rejectionReason } from "./checks.js";
+import {
+  defaultEngagementPolicy,
+  type EngagementMemory,
+  type EngagementPolicy,
+  type GroundingFact,
+  noMemory,
+  selectFacts,
+} from "./context.js";
+import { type Draft, draftVariants } from "./draft.js";
 import { analyzeReply, type ReplyAnalysis, replyHandoff } from "./reply.js";
+import type { Cadence, Channel } from "./templates.js";
+
+/** What a reply calls for; the graph applies it (suppression is recorded, not just reported). */
+export type ReplyAction = "meeting" | "suppress" | "answer" | "stop" | "none";
+
+export type RejectedDraft = Draft & { reason: string };
 
 export interface EngagementResult {
-  channel: Draft["channel"] | null;
+  channel: Channel | null;
   channelReason: string;
-  cadence: "now" | "nurture" | null;
+  /** Permitted channels, best first, with the evidence behind each. */
+  channelRanking?: ChannelChoice["ranked"];
+  cadence: Cadence | null;
   /** Drafts that passed every check; the optimization agent chooses among them. */
   drafts: Draft[];
-  /** Drafts that failed a check, with the failing checks: kept to show why. */
-  rejected: Draft[];
+  /** Drafts that failed a check, with the reason: kept to show why. */
+  rejected: RejectedDraft[];
   reply: ReplyAnalysis | null;
+  /** What the reply calls for, when there is one. */
+  action?: ReplyAction | null;
+  /** The answer to a reply's question, from stored knowledge. */
+  answer?: KnowledgeAnswer | null;
+  /** The stored facts drafts could cite (claims say `fact:<id>`): kept so a reviewer and a re-check see them. */
+  facts?: GroundingFact[];
+  /** Retrieved facts set aside before drafting, with the reason. */
+  ignoredFacts?: { id: string; reason: string }[];
   model: ModelLabel;
+  /** Why the LLM path was not used or its output was not kept, when a model was configured. */
+  fallback?: string;
 }
 
 export interface EngagementOutcome {
@@ -21,55 +55,118 @@ export interface EngagementOutcome {
   handoff: HandoffDecision;
 }
 
-/** Drafts outreach for a triaged lead, or reads an inbound reply. Offline: templates grounded in the lead. */
-export function runEngagement(input: {
+export interface EngagementInput {
   lead?: LeadInput | null;
   leadClass?: LeadClass | null;
+  /** An inbound reply (with or without its lead). */
   message?: string | null;
-}): EngagementOutcome {
-  if (!input.lead) {
-    const reply = analyzeReply(input.message ?? "");
-    return {
-      result: {
-        channel: null,
-        channelReason: "inbound message",
-        cadence: null,
-        drafts: [],
-        rejected: [],
-        reply,
-        model: OFFLINE,
-      },
-      handoff: replyHandoff(reply),
-    };
-  }
-  const cadence = input.leadClass === "hot" ? "now" : "nurture";
-  const { channel, reason } = chooseChannel(input.lead);
-  if (!channel) {
-    return {
-      result: {
-        channel: null,
-        channelReason: reason,
-        cadence,
-        drafts: [],
-        rejected: [],
-        reply: null,
-        model: OFFLINE,
-      },
-      handoff: { to: "end", reason },
-    };
-  }
-  const all = draftVariants(input.lead, channel, cadence);
-  const drafts = all.filter((d) => d.checks.every((c) => c.passed));
-  const rejected = all.filter((d) => d.checks.some((c) => !c.passed));
-  const handoff: HandoffDecision =
-    drafts.length > 0
-      ? {
-          to: "optimization",
-          reason: `${drafts.length} ${channel} variants drafted: choose one by their track record`,
-        }
-      : { to: "end", reason: `no ${channel} draft passed its checks` };
+  memory?: EngagementMemory;
+  policy?: Partial<EngagementPolicy>;
+  /** Channels suppressed for the lead ("all" after an unsubscribe). */
+  suppressed?: readonly (Channel | "all")[];
+}
+
+const actionOf: Record<ReplyAnalysis["intent"], ReplyAction> = {
+  unsubscribe: "stop",
+  negative: "suppress",
+  meeting: "meeting",
+  positive: "meeting",
+  question: "answer",
+  neutral: "none",
+};
+
+/** The result for a reply, given its analysis (offline or the model's). */
+export function replyOutcome(
+  reply: ReplyAnalysis,
+  message: string,
+  memory: EngagementMemory,
+  model: ModelLabel,
+): EngagementOutcome {
+  const action = actionOf[reply.intent];
+  const answer = action === "answer" ? answerFromKnowledge(message, selectFacts(memory.facts).usable) : null;
+  const handoff = replyHandoff(reply);
   return {
-    result: { channel, channelReason: reason, cadence, drafts, rejected, reply: null, model: OFFLINE },
-    handoff,
+    result: {
+      channel: null,
+      channelReason: "inbound message",
+      cadence: null,
+      drafts: [],
+      rejected: [],
+      reply,
+      action,
+      answer,
+      model,
+    },
+    handoff:
+      answer && !answer.answered
+        ? { to: "end", reason: `${handoff.reason}; nothing stored answers it: a person replies` }
+        : handoff,
+  };
+}
+
+/** Splits drafts into sendable and rejected, each rejection with its reason. */
+export function partitionDrafts(all: readonly Draft[]): { drafts: Draft[]; rejected: RejectedDraft[] } {
+  return {
+    drafts: all.filter((d) => failedChecks(d.checks).length === 0),
+    rejected: all
+      .filter((d) => failedChecks(d.checks).length > 0)
+      .map((d) => ({ ...d, reason: rejectionReason(d.checks) })),
+  };
+}
+
+/** What every drafting path shares: channel choice and the facts it may quote. */
+export function planOutreach(lead: LeadInput, input: EngagementInput) {
+  const memory = input.memory ?? noMemory;
+  const policy = { ...defaultEngagementPolicy, ...input.policy };
+  const cadence: Cadence = input.leadClass === "hot" ? "now" : "nurture";
+  const choice = chooseChannel(lead, {
+    cadence,
+    similar: memory.similar,
+    ...(input.suppressed ? { suppressed: input.suppressed } : {}),
+    smsNumber: policy.smsNumber,
+  });
+  return { memory, policy, cadence, choice, facts: selectFacts(memory.facts) };
+}
+
+export function draftHandoff(channel: Channel, drafts: readonly Draft[], rejected: number): HandoffDecision {
+  return drafts.length > 0
+    ? {
+        to: "optimization",
+        reason: `${drafts.length} ${channel} variants drafted${rejected > 0 ? ` (${rejected} rejected by checks)` : ""}: choose one by their track record`,
+      }
+    : { to: "end", reason: `no ${channel} draft passed its checks` };
+}
+
+/** Drafts outreach for a triaged lead, or reads an inbound reply. Offline: templates grounded in the lead. */
+export function runEngagement(input: EngagementInput): EngagementOutcome {
+  if (input.message || !input.lead) {
+    const message = input.message ?? "";
+    return replyOutcome(analyzeReply(message), message, input.memory ?? noMemory, OFFLINE);
+  }
+  const { policy, cadence, choice, facts, memory } = planOutreach(input.lead, input);
+  const base = {
+    channelReason: choice.reason,
+    channelRanking: choice.ranked,
+    cadence,
+    reply: null,
+    facts: facts.usable,
+    ignoredFacts: facts.ignored,
+    model: OFFLINE,
+  };
+  if (!choice.channel) {
+    return {
+      result: { ...base, channel: null, drafts: [], rejected: [] },
+      handoff: { to: "end", reason: choice.reason },
+    };
+  }
+  const all = draftVariants(input.lead, choice.channel, cadence, {
+    facts: facts.usable,
+    similar: memory.similar,
+    check: { facts: facts.usable, policy },
+  });
+  const { drafts, rejected } = partitionDrafts(all);
+  return {
+    result: { ...base, channel: choice.channel, drafts, rejected },
+    handoff: draftHandoff(choice.channel, drafts, rejected.length),
   };
 }

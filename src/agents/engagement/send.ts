@@ -1,7 +1,8 @@
 import type { LeadInput } from "../../db/lead-input.js";
 import type { HandoffDecision } from "../handoff.js";
 import type { ApprovalDecision, Delivery } from "./approval.js";
-import { checkDraft, type Draft } from "./draft.js";
+import { type CheckContext, checkDraft, rejectionReason } from "./checks.js";
+import type { Draft } from "./draft.js";
 
 export interface OutgoingMessage {
   variantId: string;
@@ -22,6 +23,7 @@ export function planSend(
   draft: Draft,
   lead: LeadInput,
   decision: (ApprovalDecision & { by?: string }) | null,
+  context: CheckContext = {},
 ): SendPlan {
   if (decision?.action === "reject") {
     const reason = `rejected by ${decision.by ?? "reviewer"}: ${decision.reason}`;
@@ -44,9 +46,12 @@ export function planSend(
     body: decision?.action === "edit" ? decision.body : draft.body,
   };
   if (decision?.action === "edit") {
-    const failed = checkDraft({ ...message, groundedOn: draft.groundedOn }, lead).filter((c) => !c.passed);
-    if (failed.length > 0) {
-      const reason = `edited message fails checks: ${failed.map((c) => `${c.name} (${c.detail})`).join("; ")}`;
+    // Claims the editor removed no longer need to hold; any new figure or assertion needs one that does.
+    const text = `${message.subject ?? ""}\n${message.body}`.toLowerCase();
+    const claims = (draft.claims ?? []).filter((c) => text.includes(c.text.toLowerCase()));
+    const checks = checkDraft({ ...message, claims }, lead, context);
+    if (checks.some((c) => !c.passed)) {
+      const reason = `edited message fails checks: ${rejectionReason(checks)}`;
       return {
         kind: "stop",
         delivery: { status: "blocked", variantId: draft.variantId, reason },

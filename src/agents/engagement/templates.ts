@@ -1,6 +1,7 @@
 /**
  * The offline template library. A slot is `{name}`; a template is only used when every slot it names can
- * be filled from what we know, so a draft never states something we have no record of.
+ * be filled from what we know, so a draft never states something we have no record of. Lead slots come
+ * from the lead's fields; `{fact}` is a stored product or company fact, quoted whole and cited.
  */
 export const Channels = ["email", "linkedin", "sms"] as const;
 export type Channel = (typeof Channels)[number];
@@ -66,6 +67,20 @@ export const templates: readonly Template[] = [
     body: "Hello,\n\nThanks for your interest. Would a short call this week be useful? Reply with a time that suits you.\n\nBest regards",
   },
   {
+    id: "email-now-fact",
+    channel: "email",
+    cadence: "now",
+    subject: "{firstName}, one thing worth knowing",
+    body: "Hi {firstName},\n\nOne thing teams at your stage often ask about: {fact}\n\nWould a short call this week help you see whether that matters for {company}?\n\nBest regards",
+  },
+  {
+    id: "email-nurture-fact",
+    channel: "email",
+    cadence: "nurture",
+    subject: "Something useful for {company}",
+    body: "Hi {firstName},\n\nA short note you may find useful: {fact}\n\nNo rush: reply whenever it helps.\n\nBest regards",
+  },
+  {
     id: "linkedin-now-role",
     channel: "linkedin",
     cadence: "now",
@@ -77,6 +92,24 @@ export const templates: readonly Template[] = [
     cadence: "nurture",
     body: "Hi {firstName}, thanks for your interest. Happy to connect and share resources whenever useful.",
   },
+  {
+    id: "linkedin-now-fact",
+    channel: "linkedin",
+    cadence: "now",
+    body: "Hi {firstName}, quick note for {company}: {fact} Open to a short chat?",
+  },
+  {
+    id: "sms-now-plain",
+    channel: "sms",
+    cadence: "now",
+    body: "Hi {firstName}, thanks for your interest. Free for a 15-min call this week?",
+  },
+  {
+    id: "sms-nurture-plain",
+    channel: "sms",
+    cadence: "nurture",
+    body: "Hi {firstName}, checking in: reply here with any questions.",
+  },
 ];
 
 /** Limits per channel, in characters of the body. LinkedIn connection notes allow 300. */
@@ -84,3 +117,12 @@ export const maxBodyLength: Record<Channel, number> = { email: 1_500, linkedin: 
 
 export const unsubscribeFooter =
   "\n\n--\nTo stop receiving these emails, reply STOP or use the unsubscribe link.";
+
+/** Every marketing SMS says how to opt out (CTIA messaging principles; "STOP" is the keyword carriers honour). */
+export const smsOptOut = " Reply STOP to opt out.";
+
+/** The opt-out text a channel's messages must end with, if any. */
+export const optOutText: Record<Channel, string> = { email: unsubscribeFooter, sms: smsOptOut, linkedin: "" };
+
+/** Longest email subject line; longer ones are cut off by most clients. */
+export const maxSubjectLength = 120;
