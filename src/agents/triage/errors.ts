@@ -6,6 +6,8 @@ export const TriageErrorCode = {
   InvalidModel: "invalid_model",
   /** The training data file could not be found or read. */
   DatasetUnavailable: "dataset_unavailable",
+  /** No stored model has the version asked for. */
+  ModelNotFound: "model_not_found",
 } as const;
 
 export type TriageErrorCode = (typeof TriageErrorCode)[keyof typeof TriageErrorCode];
