@@ -13,6 +13,7 @@ import type { ChatOpenAI } from "@langchain/openai";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
+import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { LeadInput } from "./db/lead-input.js";
 import { getLead, updateLeadTriage, upsertLead } from "./db/leads.js";
@@ -39,7 +40,10 @@ export interface MarketingSystemOptions {
   database?: string | Database;
   /** Apply pending migrations on start (default true). */
   migrate?: boolean;
-  /** The triage scoring model; default: the model that ships with the package. */
+  /**
+   * The triage scoring model; default: the model activated in the database registry (`marketing-agents
+   * triage train --activate`), read once at start, else the model that ships with the package.
+   */
   triageModel?: TriageModel;
   triagePolicy?: Partial<TriagePolicy>;
   /** Tenant used by the library API (the server takes it from the caller's identity). Default "default". */
@@ -95,6 +99,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     if (ownsDatabase) await database.close();
     throw error;
   }
+  let triageModel: TriageModel;
+  try {
+    triageModel =
+      options.triageModel ?? (await loadActiveTriageModel(database.db)) ?? loadDefaultTriageModel();
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
   const tenantId = options.tenantId ?? "default";
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
   const checkpointer = options.checkpointer ?? new PostgresCheckpointSaver(database.db);
@@ -117,7 +129,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         });
         return { outboxId: id };
       },
-      triage: { model: options.triageModel ?? loadDefaultTriageModel(), policy },
+      triage: { model: triageModel, policy },
       // Outcome-driven statistics arrive with the adaptive-memory issue; until then every variant has the prior.
       variantStats: async () => [],
       onTriaged: async (tenant, leadId, result) => {
