@@ -28,6 +28,9 @@ import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
+import type { AuthOptions } from "./server/auth/options.js";
+import { createServerSecurity } from "./server/auth/security.js";
+import type { ConnectionLimits } from "./server/limits/options.js";
 import { type Listening, listen } from "./server/listen.js";
 import type { AnyMethod } from "./server/rpc/method.js";
 import { VERSION } from "./version.js";
@@ -48,7 +51,17 @@ export interface MarketingSystemOptions {
   triagePolicy?: Partial<TriagePolicy>;
   /** Tenant used by the library API (the server takes it from the caller's identity). Default "default". */
   tenantId?: string;
-  limits?: { maxBodyBytes?: number; maxBatchSize?: number; maxWsMessageBytes?: number };
+  /** Sizes, rate limit (off by default here), browser origins, WebSocket idle/ping/backpressure. */
+  limits?: {
+    maxBodyBytes?: number;
+    maxBatchSize?: number;
+    maxWsMessageBytes?: number;
+  } & Partial<ConnectionLimits>;
+  /**
+   * Bearer-token authentication for `/rpc` and `/ws` (`required: true` turns it on; see docs/security.md).
+   * Off by default: every caller is the local operator, so only listen on loopback then.
+   */
+  auth?: Partial<AuthOptions>;
   logger?: Logger;
   /** The chat model for the agents' LLM paths (see `chatModelFromConfig`); default none: offline mode. */
   llm?: ChatOpenAI | null;
@@ -80,6 +93,8 @@ export interface MarketingSystem {
     upsert(lead: LeadInput): Promise<Lead>;
     get(id: string): Promise<Lead | null>;
   };
+  /** Where token keys come from (`JWKS https://…`, `local development key …`), or "off". */
+  authentication: string;
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
   httpApp(): ServerApp["app"];
   /** Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. */
@@ -103,6 +118,17 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   try {
     triageModel =
       options.triageModel ?? (await loadActiveTriageModel(database.db)) ?? loadDefaultTriageModel();
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+  let security: Awaited<ReturnType<typeof createServerSecurity>>;
+  try {
+    security = await createServerSecurity(database, {
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.logger ? { log: options.logger } : {}),
+    });
   } catch (error) {
     if (ownsDatabase) await database.close();
     throw error;
@@ -161,6 +187,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         maxBatchSize: limits.maxBatchSize,
         ...(options.methods ? { methods: options.methods } : {}),
         ...(options.logger ? { log: options.logger } : {}),
+        security,
       },
     );
     return server;
@@ -178,14 +205,22 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       upsert: (lead) => upsertLead(database.db, tenantId, LeadInput.parse(lead)),
       get: (id) => getLead(database.db, tenantId, id),
     },
+    authentication: security.authentication,
     httpApp: () => serverApp().app,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
-      const l = await listen(serverApp(), { host, port, maxWsMessageBytes: limits.maxWsMessageBytes });
+      const l = await listen(serverApp(), {
+        host,
+        port,
+        maxWsMessageBytes: limits.maxWsMessageBytes,
+        wsPingIntervalMs: security.webSocket.pingIntervalMs,
+      });
       listening.push(l);
       return l;
     },
     async close() {
       await Promise.all(listening.map((l) => l.close()));
+      // Audit entries still queued are written before the database goes away.
+      await security.close();
       if (ownsDatabase) await database.close();
     },
   };

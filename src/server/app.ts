@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { localOperator, type Principal } from "./auth/permissions.js";
+import type { ServerSecurity } from "./auth/security.js";
 import { leadMethods } from "./methods/leads.js";
 import type { Services } from "./methods/services.js";
 import { systemMethods } from "./methods/system.js";
@@ -16,6 +17,8 @@ export interface AppOptions {
   methods?: AnyMethod[];
   log?: { error: (obj: object, msg: string) => void };
   onCall?: (record: CallRecord) => void;
+  /** Authentication, audit log and connection limits (`createServerSecurity`); absent: none of them. */
+  security?: ServerSecurity;
 }
 
 export interface ServerApp {
@@ -32,15 +35,24 @@ export function declaredMethods(services: Services): AnyMethod[] {
 
 export function createServerApp(services: Services, options: AppOptions): ServerApp {
   const shutdown = new AbortController();
-  const dispatcher = createDispatcher([...declaredMethods(services), ...(options.methods ?? [])], {
+  const { security } = options;
+  const methods = [...declaredMethods(services), ...(security?.methods ?? []), ...(options.methods ?? [])];
+  const onCall = [security?.onCall, options.onCall].filter((hook) => hook !== undefined);
+  const dispatcher = createDispatcher(security ? security.wrapMethods(methods) : methods, {
     maxBatchSize: options.maxBatchSize,
     info: { title: "marketing-agents", version: services.version },
     logError: (error, requestId, method) =>
       options.log?.error({ err: error, requestId, method }, "rpc handler failed"),
-    ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(onCall.length > 0
+      ? {
+          onCall: (record: CallRecord) => {
+            for (const hook of onCall) hook(record);
+          },
+        }
+      : {}),
   });
-  // Authentication arrives with the security issue; until then the server binds to loopback only.
-  const principalOf = (): Principal => localOperator;
+  // Without security every caller is the local operator: the CLI then binds to loopback only.
+  const principalOf = security ? security.principalOf : (): Principal => ({ ...localOperator });
 
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -52,12 +64,20 @@ export function createServerApp(services: Services, options: AppOptions): Server
       return c.json({ status: "not ready", database: services.database.driver }, 503);
     }
   });
+  // Before the transports: origin, authentication and rate limit run ahead of /rpc and the /ws upgrade.
+  security?.mount(app);
   mountHttpTransport(app, dispatcher, {
     maxBodyBytes: options.maxBodyBytes,
     principalOf,
     shutdownSignal: shutdown.signal,
   });
-  mountWebSocketTransport(app, dispatcher, { principalOf, shutdownSignal: shutdown.signal });
+  mountWebSocketTransport(app, dispatcher, {
+    principalOf,
+    shutdownSignal: shutdown.signal,
+    ...(security
+      ? { policy: (c) => security.socketPolicy(c), maxBufferedBytes: security.webSocket.maxBufferedBytes }
+      : {}),
+  });
   app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
   app.onError((error, c) => {
     options.log?.error({ err: error, path: c.req.path }, "unhandled HTTP error");

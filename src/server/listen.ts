@@ -2,11 +2,15 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import type { ServerApp } from "./app.js";
+import { selectSubprotocol } from "./auth/bearer.js";
+import { keepAlive } from "./limits/heartbeat.js";
 import { CloseCode } from "./transports/websocket.js";
 
 export interface Listening {
   url: string;
   port: number;
+  /** WebSockets currently open (a gauge: it returns to its baseline when sockets close or are terminated). */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -16,16 +20,28 @@ export interface Listening {
  */
 export function listen(
   server: ServerApp,
-  options: { host: string; port: number; maxWsMessageBytes: number },
+  options: {
+    host: string;
+    port: number;
+    maxWsMessageBytes: number;
+    /** Ping every socket this often; one that missed the previous pong is terminated. Default 30 s. */
+    wsPingIntervalMs?: number;
+  },
 ): Promise<Listening> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxWsMessageBytes,
     perMessageDeflate: false,
+    // Browsers send their token as the subprotocol pair `bearer, <token>`: answer `bearer`, never the token.
+    handleProtocols: selectSubprotocol,
   });
+  const heartbeat = keepAlive(wss, options.wsPingIntervalMs ?? 30_000);
   return new Promise((resolve, reject) => {
     let http: ServerType;
-    const onError = (error: Error) => reject(error);
+    const onError = (error: Error) => {
+      heartbeat.stop();
+      reject(error);
+    };
     http = serve(
       { fetch: server.app.fetch, hostname: options.host, port: options.port, websocket: { server: wss } },
       (info: AddressInfo) => {
@@ -34,8 +50,10 @@ export function listen(
         resolve({
           url: `http://${host}:${info.port}`,
           port: info.port,
+          openSockets: () => wss.clients.size,
           close: () =>
             new Promise<void>((done) => {
+              heartbeat.stop();
               server.shutdown.abort();
               for (const client of wss.clients) client.close(CloseCode.GoingAway, "server shutting down");
               http.close(() => done());

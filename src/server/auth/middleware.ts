@@ -1,0 +1,109 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context, MiddlewareHandler } from "hono";
+import { rpcErrorResponse } from "../limits/rpc-error-response.js";
+import { RpcCode } from "../rpc/errors.js";
+import { bearerFromAuthorization, bearerFromSubprotocols } from "./bearer.js";
+import type { Credential } from "./claims.js";
+import { AuthError, AuthErrorCode } from "./errors.js";
+import { localOperator, type Principal } from "./permissions.js";
+import type { RevocationList } from "./revocation.js";
+import type { TokenVerifier } from "./verifier.js";
+
+/** Who is calling and with which token (`null` when authentication is off). */
+export interface Session {
+  principal: Principal;
+  credential: Credential | null;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    authSession: Session;
+  }
+}
+
+export interface AuthenticateOptions {
+  /** `null` turns authentication off: every caller is the local operator (the server binds loopback only). */
+  verifier: TokenVerifier | null;
+  revocations?: RevocationList;
+  /** The `realm` of the RFC 6750 challenge. */
+  realm?: string;
+  log?: { warn: (obj: object, msg: string) => void };
+}
+
+const defaults = { realm: "marketing-agents" } satisfies Partial<AuthenticateOptions>;
+
+/**
+ * Authenticates `/rpc` and the `/ws` upgrade. Failures answer 401 with an RFC 6750 §3 challenge and a
+ * JSON-RPC error body (-32001); on the upgrade path node-server sends the status and headers and no socket
+ * is opened. The log records why (a closed code), never the token.
+ */
+export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
+  const { realm } = { ...defaults, ...options };
+  return async (c, next) => {
+    if (options.verifier === null) {
+      c.set("authSession", { principal: localOperator, credential: null });
+      return next();
+    }
+    const isUpgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    const token =
+      bearerFromAuthorization(c.req.header("authorization")) ??
+      (isUpgrade ? bearerFromSubprotocols(c.req.header("sec-websocket-protocol")) : undefined);
+    try {
+      if (token === undefined) throw new AuthError(AuthErrorCode.MissingToken, "bearer token required");
+      const verified = await options.verifier.verify(token);
+      if (options.revocations?.isRevoked(verified.credential)) {
+        throw new AuthError(AuthErrorCode.Revoked, "token revoked");
+      }
+      c.set("authSession", verified);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      options.log?.warn(
+        { reason: error.code, jose: error.joseCode, path: c.req.path, remote: remoteOf(c) },
+        "authentication refused",
+      );
+      return refusal(error, realm);
+    }
+    return next();
+  };
+}
+
+function refusal(error: AuthError, realm: string): Response {
+  if (error.code === AuthErrorCode.KeysUnavailable) {
+    // Not the caller's fault and not a verdict on the token: the identity provider is unreachable.
+    return rpcErrorResponse(503, RpcCode.Unavailable, { reason: error.message }, { "retry-after": "5" });
+  }
+  // RFC 6750 §3.1: no error code when the request carried no credentials at all.
+  const challenge =
+    error.code === AuthErrorCode.MissingToken
+      ? `Bearer realm="${realm}"`
+      : `Bearer realm="${realm}", error="invalid_token", error_description="${error.message.replace(/["\\]/g, "'")}"`;
+  return rpcErrorResponse(
+    401,
+    RpcCode.Unauthorized,
+    { reason: error.code },
+    { "www-authenticate": challenge },
+  );
+}
+
+function remoteOf(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The session `authenticate` set; throws if the route was mounted without it (a wiring bug). */
+export function sessionOf(c: Context): Session {
+  const session = c.get("authSession");
+  if (session === undefined) throw new Error(`${c.req.path} is served without the authenticate middleware`);
+  return session;
+}
+
+/**
+ * The caller, as a fresh object on every call: the audit log pairs each call with its target by the
+ * principal object's identity (see `audit/targets.ts`).
+ */
+export function principalOf(c: Context): Principal {
+  return { ...sessionOf(c).principal };
+}

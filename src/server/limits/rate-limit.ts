@@ -1,0 +1,73 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { RpcCode, standardMessage } from "../rpc/errors.js";
+import type { SocketPolicy } from "../transports/websocket.js";
+import { CloseCode } from "../transports/websocket.js";
+import { rpcErrorResponse } from "./rpc-error-response.js";
+import type { TokenBuckets } from "./token-bucket.js";
+
+export interface RateLimitOptions {
+  buckets: TokenBuckets;
+  /** Whose bucket a request draws from (the authenticated caller). */
+  keyOf: (c: Context) => string;
+  now?: () => number;
+}
+
+/**
+ * Per-caller rate limit for HTTP: one token per request (a batch is one request; its size is capped by
+ * MAX_BATCH_SIZE). Over the limit: 429 with `Retry-After` in whole seconds (RFC 9110 §10.2.3) and a
+ * JSON-RPC error -32005 whose data says the wait in milliseconds.
+ */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const now = options.now ?? Date.now;
+  return async (c, next) => {
+    const taken = options.buckets.take(options.keyOf(c), now());
+    if (!taken.ok) {
+      return rpcErrorResponse(
+        429,
+        RpcCode.RateLimited,
+        { retryAfterMs: taken.retryAfterMs },
+        { "retry-after": String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) },
+      );
+    }
+    await next();
+  };
+}
+
+export interface SocketRateLimitOptions {
+  buckets: TokenBuckets;
+  key: string;
+  /** Messages refused in a row before the socket is closed: a client that ignores -32005 is flooding. */
+  floodStrikes: number;
+  now?: () => number;
+}
+
+/**
+ * The same buckets for WebSocket messages (HTTP and WS share a caller's budget). A refused message gets
+ * -32005 with `retryAfterMs`; `floodStrikes` refusals in a row close the socket with 1008.
+ */
+export function socketRateLimit(options: SocketRateLimitOptions): SocketPolicy {
+  const now = options.now ?? Date.now;
+  let strikes = 0;
+  return {
+    open() {},
+    closed() {},
+    admit() {
+      const taken = options.buckets.take(options.key, now());
+      if (taken.ok) {
+        strikes = 0;
+        return { action: "run" };
+      }
+      if (++strikes >= options.floodStrikes) {
+        return { action: "close", code: CloseCode.PolicyViolation, reason: "rate limit exceeded" };
+      }
+      return {
+        action: "reject",
+        error: {
+          code: RpcCode.RateLimited,
+          message: standardMessage(RpcCode.RateLimited),
+          data: { retryAfterMs: taken.retryAfterMs },
+        },
+      };
+    },
+  };
+}
