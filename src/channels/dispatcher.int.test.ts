@@ -137,15 +137,13 @@ describe("outbox dispatcher (PGlite)", () => {
       reason: "bounced",
       source: "bounce",
     });
-    await database.db
-      .insert(leadSuppressions)
-      .values({
-        tenantId: "default",
-        leadId: lead.id,
-        scope: "linkedin",
-        reason: "asked on a call",
-        source: "operator",
-      });
+    await database.db.insert(leadSuppressions).values({
+      tenantId: "default",
+      leadId: lead.id,
+      scope: "linkedin",
+      reason: "asked on a call",
+      source: "operator",
+    });
     expect(await drainOutbox(database.db, options)).toMatchObject({ suppressed: 1, sent: 0 });
     expect(await deliveryOf(database.db, id)).toMatchObject({
       status: "suppressed",
