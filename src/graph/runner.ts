@@ -204,8 +204,20 @@ export function createThreadRunner(options: RunnerOptions) {
       const threadId = request.threadId ?? randomUUID();
       if (request.resume) {
         const { interrupts } = await snapshotOf(request.tenantId, threadId);
-        if (interrupts.length === 0)
+        if (interrupts.length === 0) {
           throw new RunnerError("not_interrupted", `thread ${threadId} is not waiting for input`);
+        }
+      } else if (!request.input) {
+        const { snapshot, interrupts } = await snapshotOf(request.tenantId, threadId);
+        if (interrupts.length > 0) {
+          throw new RunnerError(
+            "not_interrupted",
+            `thread ${threadId} waits for an answer: resume it with a value`,
+          );
+        }
+        if (snapshot.next.length === 0) {
+          throw new RunnerError("not_interrupted", `thread ${threadId} has nothing to continue`);
+        }
       }
       const multitask = request.multitask ?? "reject";
       const run = await createRun(
