@@ -13,7 +13,14 @@ const CONFIG = {
   font: "DejaVu Sans, Helvetica, Arial, sans-serif",
   title: { fontSize: 14, anchor: "start" as const, subtitleColor: "#555" },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: "#eee" },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: "bottom-right" as const, fillColor: "white" },
+  // Series labels carry their headline number ("pre-contact (AUC 0.902)"): never truncate them.
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    labelLimit: 0,
+    orient: "bottom-right" as const,
+    fillColor: "white",
+  },
 };
 
 export interface SeriesPoint {
@@ -90,7 +97,8 @@ export function calibrationSpec(points: readonly ReliabilityPoint[], subtitle: s
     title: { text: "Calibration (reliability diagram, hold-out)", subtitle },
     width: WIDTH,
     height: HEIGHT,
-    config: CONFIG,
+    // Reliability curves hug the diagonal, so the empty corner is the top left.
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "top-left" as const } },
     layer: [
       {
         data: diagonal,
@@ -174,7 +182,13 @@ export function regretSpec(points: readonly RegretPoint[], subtitle: string): To
     layer: [
       {
         mark: { type: "area", opacity: 0.18 },
-        encoding: { x, y: { field: "min", type: "quantitative" }, y2: { field: "max" }, color },
+        // The lines' legend is enough; the bands' faint swatches would only blur it.
+        encoding: {
+          x,
+          y: { field: "min", type: "quantitative" },
+          y2: { field: "max" },
+          color: { ...color, legend: null },
+        },
       },
       {
         mark: { type: "line", strokeWidth: 2 },

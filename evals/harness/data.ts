@@ -11,6 +11,9 @@ import { fileURLToPath } from "node:url";
 /** The repository root (evals/ sits at its top). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The routing scenarios (JSON, one per file); they are the repository's own, unlike the datasets. */
+export const DEFAULT_SCENARIOS_DIR = join(REPO_ROOT, "evals", "scenarios");
+
 export type DatasetId = "leads" | "ads";
 
 /** Each dataset: its path under the data folder, and what it is, for the "where to put it" message. */

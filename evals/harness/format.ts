@@ -5,6 +5,8 @@ import type { Metric, Threshold } from "./report.js";
  */
 
 const grouped = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** Counts that are medians of an even number of runs may end in .5. */
+const groupedHalf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 type Formattable = Pick<Metric, "format" | "digits" | "unit">;
 
@@ -15,7 +17,7 @@ export function formatNumber(value: number | null, m: Formattable): string {
     case "percent":
       return `${(value * 100).toFixed(Math.max(0, m.digits - 2))}%`;
     case "integer":
-      return Number.isInteger(value) ? grouped.format(value) : value.toFixed(1);
+      return groupedHalf.format(value);
     case "ms":
       return `${value >= 100 ? grouped.format(value) : value.toPrecision(3)} ms`;
     case "ratio":

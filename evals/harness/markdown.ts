@@ -21,16 +21,20 @@ function metricRow(suite: SuiteReport, m: Metric): string[] {
 /** Every metric of every suite that ran, then one line per skipped or crashed suite with its reason. */
 export function renderMetricsTable(report: Report): string {
   const rows: string[][] = [];
+  const notes: string[] = [];
   for (const suite of report.suites) {
     if (suite.metrics.length === 0) {
-      rows.push([suite.id, STATUS_LABEL[suite.status], suite.summary, "", ""]);
+      // The reason can be long; it goes under the table so the columns stay narrow.
+      rows.push([suite.id, STATUS_LABEL[suite.status], "–", "", ""]);
+      notes.push(`${suite.id}: ${suite.summary}`);
       continue;
     }
     for (const m of suite.metrics) rows.push(metricRow(suite, m));
   }
   const table = renderTextTable(["suite", "metric", "value", "threshold", "result"], rows, [2]);
   const verdict = report.status === "passed" ? "all thresholds met" : "THRESHOLDS FAILED";
-  return `${table}\n\n${verdict} · ${formatDuration(report.durationMs)} · profile ${report.profile}`;
+  const footer = `${verdict} · ${formatDuration(report.durationMs)} · profile ${report.profile}`;
+  return [table, ...(notes.length ? ["", ...notes] : []), "", footer].join("\n");
 }
 
 function renderSection(section: Section): string {

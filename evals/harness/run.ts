@@ -1,11 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
-import { join } from "node:path";
 import { createMarketingSystem, type MarketingSystem } from "../../src/index.js";
 import type { Judge } from "../judge/judge.js";
 import { SUITES } from "../suites/registry.js";
 import type { ChartOutput, Profile, SuiteContext } from "../suites/suite.js";
-import { type DataLocation, type DatasetId, missingDataMessage, REPO_ROOT } from "./data.js";
+import {
+  type DataLocation,
+  type DatasetId,
+  DEFAULT_SCENARIOS_DIR,
+  missingDataMessage,
+  REPO_ROOT,
+} from "./data.js";
 import { HarnessError, HarnessErrorCode } from "./errors.js";
 import type { ProgressReporter } from "./progress.js";
 import {
@@ -46,8 +51,6 @@ export interface RunOutput {
   /** Datasets that were missing for suites that wanted them (the CLI prints where to put them). */
   missing: DatasetId[];
 }
-
-export const DEFAULT_SCENARIOS_DIR = join(REPO_ROOT, "evals", "scenarios");
 
 function gitState(): Report["git"] {
   try {

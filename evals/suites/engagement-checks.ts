@@ -1,5 +1,5 @@
 import { type Draft, slotValues } from "../../src/agents/engagement/draft.js";
-import { maxBodyLength, templates, unsubscribeFooter } from "../../src/agents/engagement/templates.js";
+import { maxBodyLength, optOutText, templates } from "../../src/agents/engagement/templates.js";
 import type { LeadInput } from "../../src/db/lead-input.js";
 
 /**
@@ -10,7 +10,8 @@ import type { LeadInput } from "../../src/db/lead-input.js";
  * full name, company, title, source, last activity) that does not occur in the template library's own
  * wording. Every such token found in a draft must be a value of one of the fields the draft claims in
  * `groundedOn`, for this lead; and every claimed field's value must appear. So a draft cannot mention
- * another lead's company, nor claim personalization it does not have.
+ * another lead's company, nor claim personalization it does not have. A cited stored fact (`fact:<id>`)
+ * counts as backed when the draft's claim citing it appears word for word.
  */
 
 /** The lead fields drafts may draw on, as named in `groundedOn`. */
@@ -32,7 +33,7 @@ export function fieldValues(lead: LeadInput): Record<Field, string[]> {
 const templateWording = templates
   .map((t) => `${t.subject ?? ""}\n${t.body}`.replace(/\{\w+\}/g, " "))
   .join("\n")
-  .concat(unsubscribeFooter)
+  .concat(...Object.values(optOutText))
   .toLowerCase();
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -64,7 +65,7 @@ export interface DraftAudit {
   untraced: string[];
   /** Claimed fields whose value is not in the text. */
   unbacked: string[];
-  /** Email carries the unsubscribe footer; other channels pass. */
+  /** Ends with the channel's opt-out text: the unsubscribe footer on email, "Reply STOP" on SMS. */
   compliant: boolean;
 }
 
@@ -78,8 +79,12 @@ export function auditDraft(draft: Draft, lead: LeadInput, vocabulary: readonly s
   const covered = (token: string) =>
     traced.has(token) || [...traced].some((v) => v.includes(token) && mentions(text, v));
   const untraced = vocabulary.filter((token) => mentions(text, token) && !covered(token));
+  const factBacked = (source: string) =>
+    draft.claims.some((c) => c.source === source && text.includes(c.text.trim()));
   const unbacked = [
-    ...draft.groundedOn.filter((f) => !(FIELDS as readonly string[]).includes(f)),
+    ...draft.groundedOn.filter(
+      (f) => !(FIELDS as readonly string[]).includes(f) && !(f.startsWith("fact:") && factBacked(f)),
+    ),
     ...claimed.filter((f) => !values[f].some((v) => mentions(text, v))),
   ];
   const limit = maxBodyLength[draft.channel];
@@ -91,7 +96,7 @@ export function auditDraft(draft: Draft, lead: LeadInput, vocabulary: readonly s
     personalized: draft.groundedOn.length > 0,
     untraced,
     unbacked,
-    compliant: draft.channel !== "email" || draft.body.trimEnd().endsWith(unsubscribeFooter.trim()),
+    compliant: draft.body.trimEnd().endsWith(optOutText[draft.channel].trim()),
   };
 }
 

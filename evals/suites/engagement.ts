@@ -1,3 +1,4 @@
+import { optOutText } from "../../src/agents/engagement/templates.js";
 import { readLeadsCsv } from "../../src/agents/triage/dataset.js";
 import type { LeadInput } from "../../src/db/lead-input.js";
 import { type Metric, metric } from "../harness/report.js";
@@ -12,7 +13,8 @@ import type { Suite, SuiteContext, SuiteOutcome } from "./suite.js";
 /**
  * Engagement: deterministic checks on the offline agent's drafts for the routing scenarios' leads and a
  * seeded sample of dataset leads (without leads.csv, the scenario leads alone), plus the LLM-as-judge
- * rubric when a model endpoint is configured. Thresholds: every draft grounded, every email compliant,
+ * rubric when a model endpoint is configured. Thresholds: every draft grounded, every email and SMS with
+ * its opt-out text,
  * every body within its channel's limit, and a personalized option for nine reachable leads in ten.
  */
 
@@ -25,7 +27,8 @@ const count = (better: "none" | "lower") => ({ format: "integer", better }) as c
 
 function passMetrics(pass: DraftingPass, leads: number): Metric[] {
   const audits = pass.drafted.map((d) => d.audit);
-  const emails = audits.filter((a) => a.channel === "email");
+  // LinkedIn notes carry no opt-out text; email needs the unsubscribe footer and SMS "Reply STOP".
+  const optedOut = audits.filter((a) => optOutText[a.channel] !== "");
   const all = { op: ">=", value: 1 } as const;
   return [
     metric({ id: "leads", label: "leads drafted for", value: leads, ...count("none") }),
@@ -57,8 +60,8 @@ function passMetrics(pass: DraftingPass, leads: number): Metric[] {
     }),
     metric({
       id: "compliance",
-      label: "emails with unsubscribe footer",
-      value: share(emails.filter((a) => a.compliant).length, emails.length),
+      label: "email/SMS drafts with opt-out text",
+      value: share(optedOut.filter((a) => a.compliant).length, optedOut.length),
       ...percent,
       threshold: all,
     }),
@@ -109,7 +112,7 @@ async function runEngagementSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   return {
     summary:
       `${pass.drafted.length.toLocaleString("en-US")} drafts for ${scenarioLeads.length + datasetLeads.length} leads: ` +
-      `${value("personalization.drafts")}% personalized, ${value("grounding")}% grounded, ${value("compliance")}% of emails compliant`,
+      `${value("personalization.drafts")}% personalized, ${value("grounding")}% grounded, ${value("compliance")}% carry their opt-out text`,
     metrics: [...metrics, ...judged.metrics],
     sections: [...engagementSections(pass, ctx.data.files.leads !== null), ...judged.sections],
     charts: [],

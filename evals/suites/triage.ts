@@ -26,7 +26,7 @@ const ECE_BAR = 0.05;
 /** The shipped model's tree settings (scripts/train-default-model.ts): seven columns want smaller trees. */
 const LEAD_INPUT_GBT = { trees: 150, maxDepth: 3, learningRate: 0.1 } as const;
 /** Hold-out leads sent through the graph. */
-const GRAPH_SAMPLE = { full: 500, ci: 150 } as const;
+const GRAPH_SAMPLE = { full: 300, ci: 60 } as const;
 
 const LABEL: Record<TriageSetting, string> = {
   "pre-contact": "pre-contact",
