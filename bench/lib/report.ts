@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { type BenchSettings, isDisturbed, type SuiteReport } from "./suite.js";
 import { formatMs, formatRate, formatRatio, renderTable } from "./table.js";
@@ -8,6 +9,8 @@ export interface Environment {
   cpu: string;
   cpus: number;
   startedAt: string;
+  /** The commit measured, and whether the working tree differed from it (figures move with the code). */
+  source: { commit: string; uncommittedChanges: boolean } | null;
 }
 
 export function environment(): Environment {
@@ -18,7 +21,22 @@ export function environment(): Environment {
     cpu: cpus[0]?.model.trim() ?? "unknown",
     cpus: cpus.length,
     startedAt: new Date().toISOString(),
+    source: gitSource(),
   };
+}
+
+function gitSource(): Environment["source"] {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return {
+      commit: git("rev-parse", "--short", "HEAD").trim(),
+      uncommittedChanges: git("status", "--porcelain", "src").trim() !== "",
+    };
+  } catch {
+    // Not a git checkout (an installed package): the figures just carry no commit.
+    return null;
+  }
 }
 
 /** The human-readable results: one table for every suite, then the notes and skipped suites. */
@@ -70,6 +88,11 @@ export function renderReports(
   );
   const lines = [
     `marketing-agents bench · node ${env.node} · ${env.cpus}× ${env.cpu} · ${env.platform}`,
+    ...(env.source
+      ? [
+          `source: ${env.source.commit}${env.source.uncommittedChanges ? " with uncommitted changes in src/" : ""}`,
+        ]
+      : []),
     `${settings.durationS} s measured after ${settings.warmupS} s warm-up per target; load generator and server share this machine.`,
     "",
     table,
