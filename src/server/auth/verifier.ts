@@ -81,7 +81,9 @@ function codeOf(error: unknown): string | undefined {
 
 function toAuthError(error: unknown): AuthError {
   if (error instanceof errors.JWTExpired) {
-    return new AuthError(AuthErrorCode.Expired, "token expired", error.code, { cause: error });
+    // jose reports `iat` older than maxTokenAge as JWTExpired too; say which one it was.
+    const message = error.claim === "iat" ? "token too old (iat)" : "token expired";
+    return new AuthError(AuthErrorCode.Expired, message, error.code, { cause: error });
   }
   if (error instanceof ClaimsError) return new AuthError(AuthErrorCode.InvalidToken, error.message);
   if (error instanceof errors.JWKSTimeout || isJwksFetchFailure(error)) {
