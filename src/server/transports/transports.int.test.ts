@@ -110,6 +110,25 @@ describe("limits and robustness", () => {
     });
   });
 
+  it("counts a chunked body with no Content-Length against the limit too", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(`${server.url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: -32600 }, id: null });
+  });
+
   it("closes a socket with 1009 when a frame exceeds the limit; other sockets keep working", async () => {
     const victim = await openSocket();
     const bystander = await openSocket();
