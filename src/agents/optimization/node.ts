@@ -1,6 +1,9 @@
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
 import { allocationProbabilities, type BetaArm, betaArm, thompsonChoose } from "./bandit.js";
+import type { CampaignSnapshot } from "./campaign.js";
+import { offlineNarrative } from "./narrative.js";
 import { mulberry32 } from "./random.js";
+import { type Recommendation, recommendStrategy } from "./strategy.js";
 
 /** Observed outcomes of one variant: the Beta posterior is Beta(1 + successes, 1 + failures). */
 export interface VariantStats {
@@ -14,7 +17,11 @@ export interface OptimizationResult {
   selected: { variantId: string; probabilityBest: number; reason: string } | null;
   arms: { variantId: string; alpha: number; beta: number; probabilityBest: number }[];
   strategy: string;
+  /** The stored campaign a question was answered from, with the statistics' recommendations. */
+  campaign?: { id: string; name: string; recommendations: Recommendation[] } | null;
   model: ModelLabel;
+  /** Why the LLM narrative was not used, when a model was configured. */
+  fallback?: string;
 }
 
 export interface OptimizationOutcome {
@@ -24,15 +31,72 @@ export interface OptimizationOutcome {
 
 const POSTERIOR_DRAWS = 4_000;
 
-/**
- * Chooses among drafted variants by Thompson sampling on their track record (one posterior draw per
- * arm, the largest wins), or enrols a lead with no drafts in the nurture campaign.
- */
-export function runOptimization(input: {
+export interface OptimizationInput {
   variantIds: string[];
   stats: VariantStats[];
   seed: number;
-}): OptimizationOutcome {
+  /** A question about campaigns, when the run has no lead. */
+  question?: string | null;
+  /** The stored campaign the question names, if one matched. */
+  campaign?: CampaignSnapshot | null;
+}
+
+/** Answers a question about a stored campaign from its readout (offline: the rule-based strategy). */
+export function answerCampaignQuestion(campaign: CampaignSnapshot, seed: number): OptimizationOutcome {
+  const withTrials = campaign.variants.filter((v) => v.impressions > 0 || v.conversions > 0);
+  const recommendations =
+    campaign.variants.length >= 2
+      ? recommendStrategy({
+          variants: campaign.variants.map((v) => ({
+            id: v.name,
+            conversions: v.conversions,
+            trials: v.impressions,
+          })),
+          seed,
+        }).recommendations
+      : [];
+  const text =
+    recommendations.length > 0
+      ? offlineNarrative(recommendations)
+      : `Campaign "${campaign.name}" has ${campaign.variants.length} variant(s) and ${withTrials.length} with results: nothing to compare yet.`;
+  const first = recommendations[0];
+  return {
+    result: {
+      selected: null,
+      arms: [],
+      strategy: text,
+      campaign: { id: campaign.id, name: campaign.name, recommendations },
+      model: OFFLINE,
+    },
+    handoff: {
+      to: "end",
+      reason: first
+        ? `answered from campaign "${campaign.name}"'s readout: ${first.action}`
+        : `campaign "${campaign.name}" has no experiment to read yet`,
+    },
+  };
+}
+
+/**
+ * Chooses among drafted variants by Thompson sampling on their track record (one posterior draw per
+ * arm, the largest wins); answers a campaign question from the stored campaign's readout; or enrols a
+ * lead with no drafts in the nurture campaign.
+ */
+export function runOptimization(input: OptimizationInput): OptimizationOutcome {
+  if (input.variantIds.length === 0 && input.campaign)
+    return answerCampaignQuestion(input.campaign, input.seed);
+  if (input.variantIds.length === 0 && input.question) {
+    return {
+      result: {
+        selected: null,
+        arms: [],
+        strategy: "no stored campaign matches the question: name a campaign (campaigns.list shows them)",
+        campaign: null,
+        model: OFFLINE,
+      },
+      handoff: { to: "end", reason: "campaign question, but no stored campaign matches it" },
+    };
+  }
   if (input.variantIds.length === 0) {
     return {
       result: {
