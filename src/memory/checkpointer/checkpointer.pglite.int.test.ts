@@ -1,5 +1,5 @@
 import { validate } from "@langchain/langgraph-checkpoint-validation";
-import { emptyCheckpointTables } from "../../../test/support/checkpointer-contract.js";
+import { emptyCheckpointTables } from "../../../test/support/checkpointer-databases.js";
 import { createTestDatabase } from "../../../test/support/database.js";
 import type { Database } from "../../db/client.js";
 import { PostgresCheckpointSaver } from "./saver.js";

@@ -3,7 +3,7 @@ import { describe, it } from "vitest";
 import {
   type ServerCheckpointerTables,
   serverCheckpointerTables,
-} from "../../../test/support/checkpointer-contract.js";
+} from "../../../test/support/checkpointer-databases.js";
 import { serverTestUrl } from "../../../test/support/database.js";
 import type { Database } from "../../db/client.js";
 import { PostgresCheckpointSaver } from "./saver.js";

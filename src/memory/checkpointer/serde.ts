@@ -99,7 +99,10 @@ export async function loadMetadata(serde: SerializerProtocol, json: string): Pro
 }
 
 export function loadValue(serde: SerializerProtocol, type: string, blob: Uint8Array): Promise<unknown> {
-  return serde.loadsTyped(type, blob);
+  // postgres.js returns bytea as a Buffer, PGlite as a Uint8Array. A value stored as raw bytes comes back
+  // as those bytes unchanged, so it must come back as the plain Uint8Array that went in, on both drivers.
+  const bytes = Buffer.isBuffer(blob) ? new Uint8Array(blob) : blob;
+  return serde.loadsTyped(type, bytes);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { TASKS } from "@langchain/langgraph-checkpoint";
+import { INTERRUPT, RESUME, TASKS } from "@langchain/langgraph-checkpoint";
 import { type SQL, sql } from "drizzle-orm";
 import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from "./checkpointer.schema.js";
 import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
@@ -204,4 +204,97 @@ export function deleteThread(threadId: string): SQL {
     with gone_blobs as (delete from ${blobs} where thread_id = ${threadId}),
          gone_writes as (delete from ${writes} where thread_id = ${threadId})
     delete from ${cp} where thread_id = ${threadId}`;
+}
+
+/**
+ * Advisory lock key that serializes retention runs across replicas (ASCII "ma:prune"): two prunes choosing
+ * overlapping victims could otherwise deadlock on each other's row locks.
+ */
+export const PRUNE_LOCK_KEY = 0x6d_61_3a_70_72_75_6e_65n;
+
+export function lockPrune(): SQL {
+  return sql`select pg_advisory_xact_lock(${PRUNE_LOCK_KEY.toString()}::bigint)`;
+}
+
+export interface PruneSelection {
+  /** Kept per (thread, namespace) by rank, newest first; the head is kept even when this is 0. */
+  keepLast: number;
+  /** Checkpoints created less than this many milliseconds ago are kept. */
+  keepYoungerThanMs: number;
+  threadId?: string;
+  /** Most checkpoints deleted by this statement. */
+  limit: number;
+}
+
+/**
+ * One retention batch as one statement, so it sees one snapshot: a run that commits a checkpoint meanwhile
+ * is simply not seen, and the head it builds on was the newest in the snapshot, which is kept.
+ *
+ * Victims: checkpoints ranked past `keepLast` in their (thread, namespace), older than the age limit, and
+ * without an unanswered interrupt (an `__interrupt__` write and no `__resume__` write: a resume writes
+ * `__resume__` onto the interrupted checkpoint). Their writes go with them; their blobs go when no
+ * remaining checkpoint of the namespace points at the same (channel, version).
+ */
+export function pruneBatch(p: PruneSelection): SQL {
+  const thread = p.threadId === undefined ? sql`` : sql`where thread_id = ${p.threadId}`;
+  return sql`
+    with ranked as (
+      select thread_id, checkpoint_ns, checkpoint_id, created_at,
+             row_number() over (partition by thread_id, checkpoint_ns order by checkpoint_id desc) as rank
+      from ${cp}
+      ${thread}
+    ),
+    victims as (
+      select r.thread_id, r.checkpoint_ns, r.checkpoint_id
+      from ranked r
+      where r.rank > greatest(${p.keepLast}::int, 1)
+        and r.created_at < now() - ${p.keepYoungerThanMs}::bigint * interval '1 millisecond'
+        and not exists (
+          select 1 from ${writes} i
+          where i.thread_id = r.thread_id and i.checkpoint_ns = r.checkpoint_ns
+            and i.checkpoint_id = r.checkpoint_id and i.channel = ${INTERRUPT}
+            and not exists (
+              select 1 from ${writes} x
+              where x.thread_id = r.thread_id and x.checkpoint_ns = r.checkpoint_ns
+                and x.checkpoint_id = r.checkpoint_id and x.channel = ${RESUME}
+            )
+        )
+      order by r.thread_id, r.checkpoint_ns, r.checkpoint_id
+      limit ${p.limit}::int
+    ),
+    gone_checkpoints as (
+      delete from ${cp} c using victims v
+      where c.thread_id = v.thread_id and c.checkpoint_ns = v.checkpoint_ns and c.checkpoint_id = v.checkpoint_id
+      returning c.thread_id, c.checkpoint_ns, c.checkpoint
+    ),
+    gone_writes as (
+      delete from ${writes} w using victims v
+      where w.thread_id = v.thread_id and w.checkpoint_ns = v.checkpoint_ns and w.checkpoint_id = v.checkpoint_id
+      returning 1
+    ),
+    candidates as (
+      select distinct g.thread_id, g.checkpoint_ns, e.key as channel, e.value as version
+      from gone_checkpoints g, jsonb_each_text(g.checkpoint -> 'channel_versions') e
+    ),
+    still_referenced as (
+      select distinct k.thread_id, k.checkpoint_ns, e.key as channel, e.value as version
+      from ${cp} k
+      join (select distinct thread_id, checkpoint_ns from victims) t
+        on t.thread_id = k.thread_id and t.checkpoint_ns = k.checkpoint_ns
+      cross join jsonb_each_text(k.checkpoint -> 'channel_versions') e
+      where not exists (
+        select 1 from victims v
+        where v.thread_id = k.thread_id and v.checkpoint_ns = k.checkpoint_ns and v.checkpoint_id = k.checkpoint_id
+      )
+    ),
+    gone_blobs as (
+      delete from ${blobs} b
+      using (select * from candidates except select * from still_referenced) u
+      where b.thread_id = u.thread_id and b.checkpoint_ns = u.checkpoint_ns
+        and b.channel = u.channel and b.version = u.version
+      returning 1
+    )
+    select (select count(*) from gone_checkpoints)::int as checkpoints,
+           (select count(*) from gone_writes)::int as writes,
+           (select count(*) from gone_blobs)::int as blobs`;
 }
