@@ -28,6 +28,8 @@ export interface SecuredServer {
   url: string;
   wsUrl: string;
   devKey: JWK;
+  /** Where the development key lives: pass it as `auth.devKeyDir` to start a replica trusting the same key. */
+  devKeyDir: string;
   /** A token signed with the server's development key; `claims` and `header` override the defaults. */
   mint(claims?: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
@@ -38,7 +40,8 @@ export async function startSecuredServer(
   database: Database,
   options: { auth?: Partial<AuthOptions>; limits?: Partial<ConnectionLimits> } = {},
 ): Promise<SecuredServer> {
-  const devKeyDir = await mkdtemp(join(tmpdir(), "ma-auth-"));
+  const ownDir = options.auth?.devKeyDir === undefined;
+  const devKeyDir = options.auth?.devKeyDir ?? (await mkdtemp(join(tmpdir(), "ma-auth-")));
   const system = await createMarketingSystem({
     database,
     approvalPolicy: "never",
@@ -46,9 +49,9 @@ export async function startSecuredServer(
       required: true,
       issuer: ISSUER,
       audience: AUDIENCE,
-      devKeyDir,
       revocationPollMs: 200,
       ...options.auth,
+      devKeyDir,
     },
     limits: { wsPingIntervalMs: 60_000, ...options.limits },
   });
@@ -60,10 +63,11 @@ export async function startSecuredServer(
     url: server.url,
     wsUrl: `${server.url.replace("http", "ws")}/ws`,
     devKey,
+    devKeyDir,
     mint: (claims = {}, header = {}) => signWith(devKey, claims, header),
     async close() {
       await system.close();
-      await rm(devKeyDir, { recursive: true, force: true });
+      if (ownDir) await rm(devKeyDir, { recursive: true, force: true });
     },
   };
 }

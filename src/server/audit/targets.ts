@@ -7,31 +7,36 @@ import type { AnyMethod } from "../rpc/method.js";
  */
 const IDENTIFIER = /^[\w.:-]{1,200}$/;
 
-type Extract = (params: Record<string, unknown>, result: Record<string, unknown> | undefined) => unknown;
+/** Params naming what a call acts on, and the kind of thing each names. */
+const namedKeys: [key: string, kind: string][] = [
+  ["threadId", "thread"],
+  ["leadId", "lead"],
+  ["runId", "run"],
+  ["campaignId", "campaign"],
+  ["variantId", "variant"],
+  ["jti", "token"],
+];
 
-const known: Record<string, [kind: string, extract: Extract]> = {
-  "leads.get": ["lead", (p) => p.id],
-  "leads.upsert": ["lead", (_, r) => (r?.lead as { id?: unknown } | undefined)?.id],
-  "threads.run": ["thread", (p, r) => r?.threadId ?? p.threadId],
-  "auth.revoke": ["token", (p) => p.jti],
-};
+const asRecord = (value: unknown) =>
+  (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
 
-/** For methods not listed above: the first id-like param. */
-const genericKeys = ["id", "leadId", "threadId", "runId", "campaignId", "variantId", "jti"];
-
+/**
+ * `leads.get {id}` → `lead:<id>`; `threads.* {threadId}` → `thread:<id>`; a new object's id from the
+ * result (`leads.upsert` → `result.lead.id`, `threads.run` → `result.threadId`); `auth.revoke` → `token:<jti>`.
+ */
 export function auditTarget(method: string, params: unknown, result: unknown): string | undefined {
-  const p = (typeof params === "object" && params !== null ? params : {}) as Record<string, unknown>;
-  const r = (typeof result === "object" && result !== null ? result : undefined) as
-    | Record<string, unknown>
-    | undefined;
-  const rule = known[method];
-  if (rule) {
-    const value = rule[1](p, r);
-    return typeof value === "string" && IDENTIFIER.test(value) ? `${rule[0]}:${value}` : undefined;
-  }
-  for (const key of genericKeys) {
-    const value = p[key];
-    if (typeof value === "string" && IDENTIFIER.test(value)) return `${key}:${value}`;
+  const p = asRecord(params);
+  const r = asRecord(result);
+  const namespace = method.split(".")[0] ?? "";
+  const own = namespace.endsWith("s") ? namespace.slice(0, -1) : namespace;
+  const candidates: [unknown, string][] = [
+    [p.id, own],
+    ...namedKeys.map(([key, kind]): [unknown, string] => [p[key], kind]),
+    [asRecord(r[own]).id, own],
+    [r.threadId, "thread"],
+  ];
+  for (const [value, kind] of candidates) {
+    if (typeof value === "string" && IDENTIFIER.test(value)) return `${kind}:${value}`;
   }
   return undefined;
 }
