@@ -35,7 +35,9 @@ function streamUntil(url: string, params: unknown, until: (event: any) => boolea
   const ws = new WebSocket(`${url.replace("http", "ws")}/ws`);
   return new Promise((resolve, reject) => {
     ws.once("error", reject);
-    ws.once("open", () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "threads.stream", params })));
+    ws.once("open", () =>
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "threads.stream", params })),
+    );
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString());
       if (frame.method === "threads.event" && until(frame.params)) {
@@ -51,7 +53,11 @@ async function crashAndResume(env: Record<string, string>) {
   const first = await start({ ...env, FAULT_STEP_DELAY_MS: "600" });
   const threadId = `crash-${Date.now()}`;
   // Stop right after engagement drafted and handed to optimization: two of four steps done.
-  await streamUntil(first.url, { threadId, input: { lead } }, (e) => e.type === "handoff" && e.data.to === "optimization");
+  await streamUntil(
+    first.url,
+    { threadId, input: { lead } },
+    (e) => e.type === "handoff" && e.data.to === "optimization",
+  );
   await first.kill("SIGKILL");
 
   const second = await start(env);
@@ -105,7 +111,9 @@ describe.skipIf(!serverTestUrl())("durable threads on the PostgreSQL server", ()
 
     const onB = (await rpcCall(b.url, "threads.get", { threadId })).result;
     expect(onB.state.triageResult.class).toBe("hot");
-    const resumed = (await rpcCall(b.url, "threads.resume", { threadId, value: { decision: { action: "approve" } } })).result;
+    const resumed = (
+      await rpcCall(b.url, "threads.resume", { threadId, value: { decision: { action: "approve" } } })
+    ).result;
     expect(resumed.state.delivery).toMatchObject({ status: "queued" });
     const onA = (await rpcCall(a.url, "threads.get", { threadId })).result;
     expect(onA.state.delivery).toEqual(resumed.state.delivery);
@@ -113,7 +121,9 @@ describe.skipIf(!serverTestUrl())("durable threads on the PostgreSQL server", ()
     // One run per thread across both replicas.
     const slow = rpcCall(a.url, "threads.run", { threadId, input: { message: "campaign budget?" } });
     await new Promise((r) => setTimeout(r, 150));
-    expect((await rpcCall(b.url, "threads.run", { threadId, input: { message: "campaign budget?" } })).error).toMatchObject({
+    expect(
+      (await rpcCall(b.url, "threads.run", { threadId, input: { message: "campaign budget?" } })).error,
+    ).toMatchObject({
       code: -32002,
     });
     expect((await slow).result.status).toBe("success");

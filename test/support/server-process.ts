@@ -15,7 +15,10 @@ export interface ServerProcess {
  * Starts `marketing-agents serve` as a real child process on a free port and waits for its banner.
  * Used by the crash and multi-replica tests: the process can be SIGKILLed like in production.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 150_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 150_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--port", "0"], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
@@ -28,7 +31,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   child.stdout?.resume();
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr}`)),
+      timeoutMs,
+    );
     const onData = () => {
       const match = stderr.match(/listening on (http:\/\/[^\s]+)/);
       if (match) {
