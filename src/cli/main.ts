@@ -6,7 +6,7 @@ import { type EvalCommandOptions, evalCommand } from "./eval.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
 import { serveCommand } from "./serve.js";
-import { triageCommand } from "./triage.js";
+import { triageProgram } from "./triage-command.js";
 
 const port = (value: string) => {
   const n = Number(value);
@@ -62,16 +62,8 @@ program
     migrateCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),
   );
 
-program
-  .command("triage")
-  .description("Score and classify a lead (or a JSON array of leads) and print the result as JSON.")
-  .argument("<file>", "a JSON file, or - for standard input")
-  .option("-m, --model <file>", "a triage model JSON file (default: the model shipped with the package)")
-  .addHelpText(
-    "after",
-    `\nExample:\n  echo '{"name":"Ada","email":"ada@example.com","source":"Reference","totalVisits":5}' | marketing-agents triage -`,
-  )
-  .action((file: string, opts: { model?: string }) => triageCommand(file, opts));
+// score (the default: `triage leads.json`), train, evaluate, models: see src/cli/triage-command.ts.
+program.addCommand(triageProgram());
 
 program
   .command("eval")

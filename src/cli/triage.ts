@@ -1,12 +1,34 @@
+import type { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
 import { defaultTriagePolicy } from "../agents/triage/classify.js";
-import { loadDefaultTriageModel, loadTriageModelFile } from "../agents/triage/model.js";
 import { runTriage } from "../agents/triage/node.js";
+import { loadConfig } from "../config.js";
 import { LeadInput } from "../db/lead-input.js";
+import { chatModelFromConfig } from "../llm/provider.js";
 import { CliError, readTextInput } from "./read-input.js";
+import { processIo, type TriageCliIo } from "./triage-io.js";
+import { resolveTriageModel } from "./triage-model-ref.js";
 
-/** Scores one lead or an array of leads with the triage agent; prints JSON. No database is touched. */
-export async function triageCommand(file: string, options: { model?: string }): Promise<void> {
+export interface ScoreCliOptions {
+  /** A model file, `db:<version>` or `db:active`; default the shipped model. */
+  model?: string;
+  /** Skip the LLM analysis even when an endpoint is configured. */
+  offline?: boolean;
+  database?: string;
+  dataDir?: string;
+}
+
+/**
+ * Scores one lead or an array of leads with the triage agent; prints JSON. With an OpenAI-compatible
+ * endpoint configured (OPENAI_API_KEY / OPENAI_BASE_URL) and no `--offline`, each lead also gets the LLM
+ * analysis. No database is touched unless `--model db:…` asks for a stored model.
+ */
+export async function triageCommand(
+  file: string,
+  options: ScoreCliOptions,
+  io: TriageCliIo = processIo,
+  llm: ChatOpenAI | null = options.offline ? null : chatModelFromConfig(loadConfig()),
+): Promise<void> {
   const text = await readTextInput(file);
   let json: unknown;
   try {
@@ -20,12 +42,13 @@ export async function triageCommand(file: string, options: { model?: string }): 
   if (!parsed.success) {
     throw new CliError(`not a lead (or an array of leads):\n${z.prettifyError(parsed.error)}`);
   }
-  const model = options.model ? await loadTriageModelFile(options.model) : loadDefaultTriageModel();
+  const { model } = await resolveTriageModel(options.model, io, options);
   const leads = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   const results = [];
+  // One at a time: an LLM endpoint gets one request per lead, not a burst.
   for (const lead of leads) {
-    const { result, handoff } = await runTriage({ lead }, { model, policy: defaultTriagePolicy });
+    const { result, handoff } = await runTriage({ lead }, { model, policy: defaultTriagePolicy, llm });
     results.push({ lead: lead.name ?? lead.email, ...result, route: handoff });
   }
-  process.stdout.write(`${JSON.stringify(Array.isArray(parsed.data) ? results : results[0], null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify(Array.isArray(parsed.data) ? results : results[0], null, 2)}\n`);
 }

@@ -71,10 +71,13 @@ export function parseLeadsCsv(text: string): LeadsData {
     string
   >[];
   const first = records[0];
-  if (!first || !(TARGET_COLUMN in first)) {
+  if (!first) throw new TriageError(TriageErrorCode.InvalidInput, "the leads CSV has no rows");
+  if (!(TARGET_COLUMN in first)) {
+    const found = Object.keys(first).slice(0, 12).join(", ");
     throw new TriageError(
       TriageErrorCode.InvalidInput,
-      `the leads CSV needs a "${TARGET_COLUMN}" column and rows`,
+      `the leads CSV has no "${TARGET_COLUMN}" column (the 0/1 outcome); its columns: ${found}` +
+        (Object.keys(first).length > 12 ? ", …" : ""),
     );
   }
   const columns = Object.keys(first).filter((c) => c !== TARGET_COLUMN);

@@ -1,0 +1,130 @@
+import { Command, Option } from "commander";
+import { TRIAGE_SETTINGS } from "../agents/triage/dataset.js";
+import { triageCommand } from "./triage.js";
+import { evaluateCommand } from "./triage-evaluate.js";
+import { activateModelCommand, deactivateModelsCommand, listModelsCommand } from "./triage-registry.js";
+import { trainCommand } from "./triage-train.js";
+
+/**
+ * The `triage` command group: `score` (the default, so `triage leads.json` keeps working), `train`,
+ * `evaluate` and `models`. Only wiring here: each action lives in its own file and parses its options.
+ */
+
+function withDatabaseOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
+        "DATABASE_URL",
+      ),
+    )
+    .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"));
+}
+
+export function triageProgram(): Command {
+  const triage = new Command("triage")
+    .description("Score leads, and train, evaluate and choose the triage scoring model.")
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      "\nExamples:\n  marketing-agents triage examples/leads.json\n" +
+        "  marketing-agents triage train --data leads.csv --features lead-input --activate\n" +
+        "  marketing-agents triage evaluate --model db:2 --data test.csv",
+    );
+
+  withDatabaseOptions(
+    triage
+      .command("score", { isDefault: true })
+      .description("Score and classify a lead (or a JSON array of leads) and print the result as JSON.")
+      .argument("<file>", "a JSON file, or - for standard input")
+      .option("-m, --model <model>", "model.json, db:<version> or db:active (default: the shipped model)")
+      .option("--offline", "no LLM analysis, even when OPENAI_API_KEY / OPENAI_BASE_URL is set"),
+  )
+    .addHelpText(
+      "after",
+      `\nExamples:\n  echo '{"name":"Ada","email":"ada@example.com","source":"Reference","totalVisits":5}' | marketing-agents triage -\n` +
+        "  marketing-agents triage examples/leads.json --model db:active",
+    )
+    .action((file: string, opts) => triageCommand(file, opts));
+
+  withDatabaseOptions(
+    triage
+      .command("train")
+      .description(
+        "Train a scoring model on a labelled CSV (a Converted 0/1 column): held-out metrics on a seeded 80/20 " +
+          "split, stored as a new version in the database and/or written to --out.",
+      )
+      .requiredOption("--data <file.csv>", "labelled leads, X Education column names")
+      .addOption(
+        new Option(
+          "--features <setting>",
+          "which columns: pre-contact, all (includes post-contact columns that leak the outcome) or lead-input (what product leads carry)",
+        )
+          .choices(TRIAGE_SETTINGS)
+          .default("pre-contact"),
+      )
+      .addOption(
+        new Option(
+          "--kind <kind>",
+          "gradient-boosted trees blended with logistic regression, or either alone",
+        )
+          .choices(["blend", "gbt", "logistic"])
+          .default("blend"),
+      )
+      .option("--seed <n>", "seed of the split, the folds and the trees", "42")
+      .option("--out <model.json>", "also write the model to this file")
+      .option("--no-db", "do not store the model in the database (needs --out)")
+      .option("--activate", "make it the model triage uses (lead-input models only)")
+      .option("--refit", "after measuring on the 80/20 split, train again on every row and keep that model"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  marketing-agents triage train --data ../shared/datasets/leads/leads.csv --features all --out model.json --no-db\n" +
+        "  marketing-agents triage train --data leads.csv --features lead-input --refit --activate",
+    )
+    .action((opts) => trainCommand(opts));
+
+  withDatabaseOptions(
+    triage
+      .command("evaluate")
+      .description(
+        "Print a model's AUC, PR-AUC, Brier, log loss, ECE and top-decile lift on a labelled CSV, as JSON.",
+      )
+      .requiredOption("-m, --model <model>", "model.json, db:<version> or db:active")
+      .requiredOption("--data <file.csv>", "labelled leads (a Converted 0/1 column)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  marketing-agents triage evaluate --model model.json --data test.csv\n" +
+        "  marketing-agents triage evaluate --model db:3 --data test.csv --database postgres://u:p@db/marketing",
+    )
+    .action((opts) => evaluateCommand(opts));
+
+  const models = triage
+    .command("models")
+    .description("List the stored models, or choose the one triage uses.")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  marketing-agents triage models list\n  marketing-agents triage models activate 3\n" +
+        "  marketing-agents triage models deactivate",
+    );
+  withDatabaseOptions(
+    models.command("list").description("Stored models, newest first.").option("--json", "print JSON"),
+  )
+    .addHelpText("after", "\nExample:\n  marketing-agents triage models list --json")
+    .action((opts) => listModelsCommand(opts));
+  withDatabaseOptions(
+    models
+      .command("activate")
+      .description("Make a stored version the model triage uses (from the next start).")
+      .argument("<version>", "a stored version, as `models list` shows it"),
+  )
+    .addHelpText("after", "\nExample:\n  marketing-agents triage models activate 3")
+    .action((version: string, opts) => activateModelCommand(version, opts));
+  withDatabaseOptions(
+    models.command("deactivate").description("Go back to the model shipped with the package."),
+  )
+    .addHelpText("after", "\nExample:\n  marketing-agents triage models deactivate")
+    .action((opts) => deactivateModelsCommand(opts));
+
+  return triage;
+}
