@@ -181,7 +181,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   let server: ServerApp | undefined;
   const serverApp = () => {
     server ??= createServerApp(
-      { database, runner, version: VERSION, model: modelLabelOf(options.llm ?? null), startedAt: new Date() },
+      {
+        database,
+        runner,
+        version: VERSION,
+        model: modelLabelOf(options.llm ?? null),
+        llm: options.llm ?? null,
+        startedAt: new Date(),
+      },
       {
         maxBodyBytes: limits.maxBodyBytes,
         maxBatchSize: limits.maxBatchSize,

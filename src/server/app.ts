@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { localOperator, type Principal } from "./auth/permissions.js";
 import type { ServerSecurity } from "./auth/security.js";
+import { campaignMethods } from "./methods/campaigns.js";
 import { leadMethods } from "./methods/leads.js";
 import type { Services } from "./methods/services.js";
 import { systemMethods } from "./methods/system.js";
@@ -30,7 +31,12 @@ export interface ServerApp {
 
 /** Every method the server speaks; the single list `rpc.discover` documents. */
 export function declaredMethods(services: Services): AnyMethod[] {
-  return [...systemMethods(services), ...leadMethods(services), ...threadMethods(services)];
+  return [
+    ...systemMethods(services),
+    ...leadMethods(services),
+    ...threadMethods(services),
+    ...campaignMethods(services),
+  ];
 }
 
 export function createServerApp(services: Services, options: AppOptions): ServerApp {

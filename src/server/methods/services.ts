@@ -1,3 +1,4 @@
+import type { ChatOpenAI } from "@langchain/openai";
 import type { Database } from "../../db/client.js";
 import type { ThreadRunner } from "../../graph/runner.js";
 
@@ -8,5 +9,7 @@ export interface Services {
   version: string;
   /** "offline" or the chat model's name. */
   model: string;
+  /** The chat model for methods with an LLM path (campaigns.strategy's narrative); null or absent offline. */
+  llm?: ChatOpenAI | null;
   startedAt: Date;
 }
