@@ -12,6 +12,7 @@ import { loadOrCreateDevKey } from "../../src/server/auth/dev-key.js";
 import type { AuthOptions } from "../../src/server/auth/options.js";
 import type { ConnectionLimits } from "../../src/server/limits/options.js";
 import type { Listening } from "../../src/server/listen.js";
+import type { AnyMethod } from "../../src/server/rpc/method.js";
 
 /**
  * Security test fixtures: a real listening server with authentication on, token minting (honest tokens
@@ -38,13 +39,14 @@ export interface SecuredServer {
 /** Serves `createMarketingSystem` with auth required on `database` (which the caller owns and closes). */
 export async function startSecuredServer(
   database: Database,
-  options: { auth?: Partial<AuthOptions>; limits?: Partial<ConnectionLimits> } = {},
+  options: { auth?: Partial<AuthOptions>; limits?: Partial<ConnectionLimits>; methods?: AnyMethod[] } = {},
 ): Promise<SecuredServer> {
   const ownDir = options.auth?.devKeyDir === undefined;
   const devKeyDir = options.auth?.devKeyDir ?? (await mkdtemp(join(tmpdir(), "ma-auth-")));
   const system = await createMarketingSystem({
     database,
     approvalPolicy: "never",
+    ...(options.methods ? { methods: options.methods } : {}),
     auth: {
       required: true,
       issuer: ISSUER,
