@@ -47,7 +47,7 @@ describe("compareReports", () => {
     expect(arrowOf(row("auc.pre-contact"))).toBe("✅ ↑ better");
     expect(arrowOf(row("brier.pre-contact"))).toBe("❌ ↑ worse");
     expect(arrowOf(row("leads"))).toBe("= same");
-    expect(arrowOf(row("new"))).toBe("= added");
+    expect(arrowOf(row("new"))).toBe("added");
   });
 
   it("renders a markdown table with a tally", () => {
@@ -62,6 +62,16 @@ describe("compareReports", () => {
     expect(markdown).toContain(
       "| triage | Brier, pre-contact | 0.1200 | 0.1250 | +0.0050 (+4.2%) | ❌ ↑ worse |",
     );
+  });
+});
+
+describe("suites measured in one report only", () => {
+  it("are named once instead of listing each metric as removed", () => {
+    const a = sampleReport();
+    const b = sampleReport();
+    b.suites = b.suites.filter((s) => s.id !== "triage");
+    expect(compareReports(a, b)).toEqual([]);
+    expect(renderComparison(a, b, { a: "a", b: "b" })).toContain("Measured only in A: triage.");
   });
 });
 

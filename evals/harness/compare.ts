@@ -41,15 +41,27 @@ export function verdictOf(a: Metric | null, b: Metric | null): Verdict {
   return up === (direction === "higher") ? "better" : "worse";
 }
 
-/** Pairs every metric of both reports, in A's order, then B's additions. */
+/** Suites with metrics in one report and not the other (not run, skipped or crashed there). */
+export function unpairedSuites(a: Report, b: Report): { onlyA: string[]; onlyB: string[] } {
+  const measured = (r: Report) => new Set(r.suites.filter((s) => s.metrics.length > 0).map((s) => s.id));
+  const [inA, inB] = [measured(a), measured(b)];
+  return { onlyA: [...inA].filter((id) => !inB.has(id)), onlyB: [...inB].filter((id) => !inA.has(id)) };
+}
+
+/**
+ * Pairs every metric of the suites both reports measured, in A's order, then B's additions. A suite only
+ * one report measured is left to `unpairedSuites`: forty "removed" rows would bury the real changes.
+ */
 export function compareReports(a: Report, b: Report): ComparisonRow[] {
+  const { onlyA, onlyB } = unpairedSuites(a, b);
+  const unpaired = new Set([...onlyA, ...onlyB]);
   const key = (suite: string, id: string) => `${suite}\u0000${id}`;
   const byKey = new Map<string, { suite: string; a: Metric | null; b: Metric | null }>();
   for (const [side, report] of [
     ["a", a],
     ["b", b],
   ] as const) {
-    for (const suite of report.suites) {
+    for (const suite of report.suites.filter((s) => !unpaired.has(s.id))) {
       for (const m of suite.metrics) {
         const k = key(suite.id, m.id);
         const entry = byKey.get(k) ?? { suite: suite.id, a: null, b: null };
@@ -86,9 +98,10 @@ const VERDICT_TEXT: Record<Verdict, string> = {
 
 /** ↑/↓ is the sign of the change; the word says whether that is good for this metric. */
 export function arrowOf(row: Pick<ComparisonRow, "delta" | "verdict">): string {
-  const arrow = row.delta === null || row.verdict === "same" ? "=" : row.delta > 0 ? "↑" : "↓";
+  if (row.delta === null) return VERDICT_TEXT[row.verdict];
+  if (row.verdict === "same") return "= same";
   const icon = row.verdict === "better" ? "✅ " : row.verdict === "worse" ? "❌ " : "";
-  return row.verdict === "same" ? "= same" : `${icon}${arrow} ${VERDICT_TEXT[row.verdict]}`;
+  return `${icon}${row.delta > 0 ? "↑" : "↓"} ${VERDICT_TEXT[row.verdict]}`;
 }
 
 function formatDelta(row: ComparisonRow): string {
@@ -121,11 +134,20 @@ export function renderComparison(a: Report, b: Report, labels: { a: string; b: s
     ]),
     [2, 3, 4],
   );
+  const { onlyA, onlyB } = unpairedSuites(a, b);
+  const unpairedNote = [
+    onlyA.length ? `Measured only in A: ${onlyA.join(", ")}.` : "",
+    onlyB.length ? `Measured only in B: ${onlyB.join(", ")}.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return [
     "# Evaluation comparison",
-    `- **A**: \`${labels.a}\` (${describe(a)}, ${a.status})`,
-    `- **B**: \`${labels.b}\` (${describe(b)}, ${b.status})`,
-    `${count("better")} better, ${count("worse")} worse, ${count("same")} same, ${count("changed")} changed without a direction, ${count("only-a") + count("only-b")} only in one report.`,
+    [
+      `- **A**: \`${labels.a}\` (${describe(a)}, ${a.status})`,
+      `- **B**: \`${labels.b}\` (${describe(b)}, ${b.status})`,
+    ].join("\n"),
+    `${count("better")} better, ${count("worse")} worse, ${count("same")} same, ${count("changed")} changed without a direction, ${count("only-a") + count("only-b")} only in one report.${unpairedNote ? ` ${unpairedNote}` : ""}`,
     table,
   ].join("\n\n");
 }

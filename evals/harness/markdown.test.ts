@@ -38,7 +38,7 @@ describe("renderMetricsTable", () => {
       /0\.900\s+≥ 0\.880\s+pass$/,
     );
     expect(text).toContain("memory: skipped: memory layer not available");
-    expect(text).toMatch(/all thresholds met · 5\.0 s · profile full$/);
+    expect(text).toMatch(/all thresholds met · 5\.0 s \(triage 1\.2 s\) · profile full$/);
   });
 
   it("says FAIL next to a missed threshold and in the verdict", () => {

@@ -33,7 +33,10 @@ export function renderMetricsTable(report: Report): string {
   }
   const table = renderTextTable(["suite", "metric", "value", "threshold", "result"], rows, [2]);
   const verdict = report.status === "passed" ? "all thresholds met" : "THRESHOLDS FAILED";
-  const footer = `${verdict} · ${formatDuration(report.durationMs)} · profile ${report.profile}`;
+  const timings = report.suites
+    .filter((s) => s.status !== "skipped")
+    .map((s) => `${s.id} ${formatDuration(s.durationMs)}`);
+  const footer = `${verdict} · ${formatDuration(report.durationMs)} (${timings.join(", ")}) · profile ${report.profile}`;
   return [table, ...(notes.length ? ["", ...notes] : []), "", footer].join("\n");
 }
 
