@@ -22,8 +22,11 @@ import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state
 
 export interface GraphDeps {
   triage: TriageDeps;
-  /** Outcomes observed so far per variant: the optimization agent's evidence. */
-  variantStats: (variantIds: string[]) => Promise<VariantStats[]>;
+  /**
+   * Outcomes observed so far per variant: the optimization agent's evidence. The context says whose run it
+   * is, so the evidence can be that of the lead's segment (adaptive memory pools by source and class).
+   */
+  variantStats: (variantIds: string[], context: VariantStatsContext) => Promise<VariantStats[]>;
   /** Persists a stored lead's triage result (score, class, stage). */
   onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
   /**
@@ -41,6 +44,13 @@ export interface GraphDeps {
   clock?: () => Date;
   /** Fault-injection testing only: a pause before every agent step, so a test can kill a process mid-run. */
   stepDelayMs?: number;
+}
+
+/** Who the optimization agent is choosing for: the run's tenant, lead and triage class. */
+export interface VariantStatsContext {
+  tenantId: string | null;
+  lead: GraphStateValue["lead"];
+  leadClass: string | null;
 }
 
 /** What an approval interrupt shows the reviewer. */
@@ -170,7 +180,15 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     config: LangGraphRunnableConfig,
   ): Promise<GraphStateUpdate> => {
     const variantIds = state.engagementResult?.drafts.map((d) => d.variantId) ?? [];
-    const stats = variantIds.length > 0 ? await deps.variantStats(variantIds) : [];
+    const tenantId = config.configurable?.tenant_id;
+    const stats =
+      variantIds.length > 0
+        ? await deps.variantStats(variantIds, {
+            tenantId: typeof tenantId === "string" ? tenantId : null,
+            lead: state.lead,
+            leadClass: state.triageResult?.class ?? null,
+          })
+        : [];
     const { result, handoff } = runOptimization({
       variantIds,
       stats,
