@@ -24,7 +24,6 @@ afterAll(async () => {
 });
 
 let nextId = 1;
-// biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON-RPC results.
 type Answer = { result?: any; error?: { code: number; message: string; data?: any } };
 async function rpc(method: string, params: unknown, token = marketer): Promise<Answer> {
   const response = await fetch(`${server.url}/rpc`, {
