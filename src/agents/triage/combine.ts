@@ -93,7 +93,7 @@ export function combineAnalysis(input: {
   if (injected.length > 0) {
     const first = injected[0]!;
     return keep(
-      `the lead's ${first.field} contain text addressed to an AI ("${first.text}": ${first.label}), a possible ` +
+      `the lead's ${first.field} field contains text addressed to an AI ("${first.text}": ${first.label}), a possible ` +
         "prompt injection: the LLM may not change this lead's class",
     );
   }

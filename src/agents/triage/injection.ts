@@ -12,7 +12,7 @@ const patterns: { label: string; pattern: RegExp }[] = [
   {
     label: "asks to ignore instructions",
     pattern:
-      /\b(ignore|disregard|forget|override|bypass)\b[^\n]{0,40}?\b(instructions?|prompts?|rules|guidelines|above|previous|prior|system)\b/i,
+      /\b(ignore|disregard|forget|override|bypass)\b[^\n]{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior|system)\b/i,
   },
   {
     label: "asks for a rating",
