@@ -13,11 +13,14 @@ import {
   type Delivery,
   needsApproval,
 } from "../agents/engagement/approval.js";
-import { runEngagement } from "../agents/engagement/node.js";
 import { type OutgoingMessage, planSend } from "../agents/engagement/send.js";
+import { type EngagementServices, engage } from "../agents/engagement/services.js";
 import type { AgentId, HandoffDecision } from "../agents/handoff.js";
-import { runOptimization, type VariantStats } from "../agents/optimization/node.js";
+import { runOptimizationAgent } from "../agents/optimization/agent.js";
+import type { CampaignSnapshot } from "../agents/optimization/campaign.js";
+import type { VariantStats } from "../agents/optimization/node.js";
 import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
+import { ChannelError } from "../channels/errors.js";
 import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
 
 export interface GraphDeps {
@@ -36,7 +39,14 @@ export interface GraphDeps {
   llm?: ChatOpenAI | null;
   /** When a person must approve a message before it is queued. */
   approvalPolicy: ApprovalPolicy;
-  /** Queues an approved message; the key makes a replayed step queue it at most once. */
+  /** Engagement's memory, suppression list and drafting policy; absent: no memory, nothing suppressed. */
+  engagement?: EngagementServices;
+  /** The stored campaign a question names, answered from its readout by the optimization agent. */
+  campaignFor?: (tenantId: string, question: string) => Promise<CampaignSnapshot | null>;
+  /**
+   * Queues an approved message; the key makes a replayed step queue it at most once. Throws a
+   * `ChannelError` "suppressed" when the lead may not be contacted on the channel.
+   */
   deliver: (
     tenantId: string,
     message: OutgoingMessage & { idempotencyKey: string; leadId?: string; approvedBy?: string },
@@ -127,17 +137,34 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       if (!parsed.success) throw new Error(`invalid approval decision: ${parsed.error.message}`);
       decision = { ...parsed.data, ...(typeof answer.by === "string" ? { by: answer.by } : {}) };
     }
-    const plan = planSend(draft, state.lead, decision);
+    // The re-check of an edited message sees the facts the drafts could cite and the link allowlist.
+    const plan = planSend(draft, state.lead, decision, {
+      facts: state.engagementResult?.facts ?? [],
+      ...(deps.engagement?.policy?.allowedLinkHosts
+        ? { policy: { allowedLinkHosts: deps.engagement.policy.allowedLinkHosts } }
+        : {}),
+    });
     if (plan.kind === "stop")
       return { delivery: plan.delivery, ...handoffUpdate("engagement", plan.handoff, clock) };
     const tenantId = String(config.configurable?.tenant_id ?? "default");
     const idempotencyKey = `${config.configurable?.thread_id}:${state.handoffs.length}`;
-    const { outboxId } = await deps.deliver(tenantId, {
-      ...plan.message,
-      idempotencyKey,
-      ...(state.lead.id ? { leadId: state.lead.id } : {}),
-      ...(plan.approvedBy ? { approvedBy: plan.approvedBy } : {}),
-    });
+    let outboxId: number;
+    try {
+      ({ outboxId } = await deps.deliver(tenantId, {
+        ...plan.message,
+        idempotencyKey,
+        ...(state.lead.id ? { leadId: state.lead.id } : {}),
+        ...(plan.approvedBy ? { approvedBy: plan.approvedBy } : {}),
+      }));
+    } catch (error) {
+      // The lead opted out while the message waited for approval: the outbox refuses it.
+      if (!(error instanceof ChannelError && error.code === "suppressed")) throw error;
+      const blocked: Delivery = { status: "blocked", variantId: draft.variantId, reason: error.message };
+      return {
+        delivery: blocked,
+        ...handoffUpdate("engagement", { to: "end", reason: error.message }, clock),
+      };
+    }
     const how = plan.approvedBy
       ? `approved by ${plan.approvedBy}`
       : `no approval needed (policy "${deps.approvalPolicy}")`;
@@ -160,17 +187,23 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     config: LangGraphRunnableConfig,
   ): Promise<GraphStateUpdate> => {
     if (state.optimizationResult?.selected && state.delivery === null) return send(state, config);
-    const { result, handoff } = runEngagement({
-      lead: state.lead,
-      leadClass: state.triageResult?.class ?? null,
-      message: state.message,
-    });
+    const tenantId = config.configurable?.tenant_id;
+    const { result, handoff } = await engage(
+      {
+        tenantId: typeof tenantId === "string" ? tenantId : null,
+        lead: state.lead,
+        leadClass: state.triageResult?.class ?? null,
+        message: state.message,
+      },
+      deps.engagement,
+      { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
+    );
     const summary = result.reply
       ? `Reply read as ${result.reply.intent} (sentiment ${result.reply.sentiment.toFixed(2)}).`
       : `Drafted ${result.drafts.length} ${result.channel ?? ""} variant(s); ${result.rejected.length} rejected by checks.`;
     return {
       engagementResult: result,
-      messages: [{ role: "assistant", agent: "engagement", content: `[offline] ${summary}` }],
+      messages: [{ role: "assistant", agent: "engagement", content: `[${result.model}] ${summary}` }],
       ...handoffUpdate("engagement", handoff, clock),
     };
   };
@@ -189,18 +222,23 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
             leadClass: state.triageResult?.class ?? null,
           })
         : [];
-    const { result, handoff } = runOptimization({
-      variantIds,
-      stats,
-      seed: seedOf(config, state.handoffs.length),
-    });
+    // A question without a lead is about campaigns: answer from the stored campaign it names, if any.
+    const question = variantIds.length === 0 && !state.lead ? state.message : null;
+    const campaign =
+      question && deps.campaignFor && typeof tenantId === "string"
+        ? await deps.campaignFor(tenantId, question)
+        : null;
+    const { result, handoff } = await runOptimizationAgent(
+      { variantIds, stats, seed: seedOf(config, state.handoffs.length), question, campaign },
+      { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
+    );
     return {
       optimizationResult: result,
       messages: [
         {
           role: "assistant",
           agent: "optimization",
-          content: `[offline] ${result.selected?.reason ?? result.strategy}`,
+          content: `[${result.model}] ${result.selected?.reason ?? result.strategy}`,
         },
       ],
       ...handoffUpdate("optimization", handoff, clock),
