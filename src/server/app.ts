@@ -2,7 +2,10 @@ import { Hono } from "hono";
 import { localOperator, type Principal } from "./auth/permissions.js";
 import type { ServerSecurity } from "./auth/security.js";
 import { campaignMethods } from "./methods/campaigns.js";
+import { knowledgeMethods } from "./methods/knowledge.js";
 import { leadMethods } from "./methods/leads.js";
+import { memoryMethods } from "./methods/memory.js";
+import { outcomeMethods } from "./methods/outcomes.js";
 import type { Services } from "./methods/services.js";
 import { systemMethods } from "./methods/system.js";
 import { threadMethods } from "./methods/threads.js";
@@ -36,6 +39,9 @@ export function declaredMethods(services: Services): AnyMethod[] {
     ...leadMethods(services),
     ...threadMethods(services),
     ...campaignMethods(services),
+    ...memoryMethods(services),
+    ...knowledgeMethods(services),
+    ...outcomeMethods(services),
   ];
 }
 

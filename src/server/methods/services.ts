@@ -1,6 +1,7 @@
 import type { ChatOpenAI } from "@langchain/openai";
 import type { Database } from "../../db/client.js";
 import type { ThreadRunner } from "../../graph/runner.js";
+import type { Memory } from "../../memory/service.js";
 
 /** What the JSON-RPC methods work with. Built by the entry point; the server never creates these itself. */
 export interface Services {
@@ -12,4 +13,6 @@ export interface Services {
   /** The chat model for methods with an LLM path (campaigns.strategy's narrative); null or absent offline. */
   llm?: ChatOpenAI | null;
   startedAt: Date;
+  /** Adaptive memory (store, knowledge, outcomes); default: one on `database` with the offline embedder. */
+  memory?: Memory;
 }
