@@ -1,0 +1,27 @@
+import type { Db } from "../db/client.js";
+import type { LeadInput } from "../db/lead-input.js";
+import { createMemory, type Memory } from "../memory/service.js";
+import type { McpAuditSink, McpDeps } from "./context.js";
+import type { CrmConnector } from "./crm/connector.js";
+import { ownTablesConnector } from "./crm/own-tables.js";
+
+export interface McpDepsOptions {
+  db: Db;
+  audit: McpAuditSink;
+  /** Scores a lead; the entry point passes the system's triage model and policy. */
+  triage: (lead: LeadInput & { id: string }) => Promise<Record<string, unknown>>;
+  /** Default: the project's own tables. A HubSpot/Salesforce connector goes here (docs/mcp.md). */
+  crm?: CrmConnector;
+  /** Default: adaptive memory on `db` with the offline embedder. */
+  memory?: Memory;
+}
+
+/** The MCP server's dependencies with the defaults filled in. Holds no connections: `db` is the caller's. */
+export function createMcpDeps(options: McpDepsOptions): McpDeps {
+  return {
+    crm: options.crm ?? ownTablesConnector(options.db),
+    memory: options.memory ?? createMemory({ db: options.db }),
+    triage: options.triage,
+    audit: options.audit,
+  };
+}

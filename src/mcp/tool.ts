@@ -1,0 +1,89 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
+import { can, type Permission, type Principal } from "../server/auth/permissions.js";
+import type { McpDeps, PrincipalSource } from "./context.js";
+import { insufficientScope, NotFoundError } from "./errors.js";
+
+/** What a tool's body sees: the caller and the injected dependencies. */
+export interface ToolContext {
+  principal: Principal;
+  deps: McpDeps;
+}
+
+/**
+ * One MCP tool, declared once: its name, description, annotations, zod input (strict: unknown fields are
+ * rejected) and required permission. Registration, authorization, audit and the catalogue the agents'
+ * allowlists and the transport gate read all come from this declaration.
+ */
+export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  permission: Permission;
+  input: S;
+  annotations: {
+    readOnlyHint: boolean;
+    destructiveHint: boolean;
+    idempotentHint: boolean;
+    openWorldHint: boolean;
+  };
+  /** The record the call is about, for the audit entry (never personal data: ids only). */
+  target?: (args: z.infer<S>) => string | undefined;
+  run(args: z.infer<S>, ctx: ToolContext): Promise<Record<string, unknown>>;
+}
+
+export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec {
+  return spec as unknown as ToolSpec;
+}
+
+/** Audit method name of a tool call: identifier-like, as the audit log requires. */
+export const toolAuditMethod = (name: string) => `mcp.tool.${name}`;
+
+export function registerTool(
+  server: McpServer,
+  spec: ToolSpec,
+  deps: McpDeps,
+  principalOf: PrincipalSource,
+): void {
+  server.registerTool(
+    spec.name,
+    {
+      title: spec.title,
+      description: `${spec.description} Requires permission ${spec.permission}.`,
+      inputSchema: spec.input,
+      annotations: { title: spec.title, ...spec.annotations },
+    },
+    async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+      const principal = principalOf(extra);
+      const audit = (result: "ok" | "error" | "denied") =>
+        deps.audit.record({
+          at: new Date(),
+          tenantId: principal.tenantId,
+          actor: principal.subject,
+          role: principal.role,
+          method: toolAuditMethod(spec.name),
+          target: spec.target?.(args) ?? null,
+          result,
+          requestId: String(extra.requestId),
+        });
+      // The transport gate refuses first; this second check keeps a server used without the gate safe.
+      if (!can(principal, spec.permission)) {
+        audit("denied");
+        throw insufficientScope(spec.permission);
+      }
+      try {
+        const result = await spec.run(args, { principal, deps });
+        audit("ok");
+        return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
+      } catch (error) {
+        audit("error");
+        // A missing record is the caller's business (a tool error it can read); anything else is ours.
+        if (error instanceof NotFoundError) {
+          return { isError: true, content: [{ type: "text", text: error.message }] };
+        }
+        throw error;
+      }
+    },
+  );
+}
