@@ -46,7 +46,7 @@ export function answerFromKnowledge(
   facts: readonly GroundingFact[],
   options: { minRelevance?: number; maxFacts?: number } = {},
 ): KnowledgeAnswer {
-  const { minRelevance = 0.34, maxFacts = 2 } = options;
+  const { minRelevance = 0.3, maxFacts = 2 } = options;
   const ranked = facts
     .map((fact, i) => ({ fact, i, score: relevance(question, fact) }))
     .filter((r) => r.score >= minRelevance)

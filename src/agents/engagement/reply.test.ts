@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { answerFromKnowledge, NO_ANSWER } from "./answer.js";
+import { chooseChannel } from "./channel.js";
+import { runEngagement } from "./node.js";
+import { analyzeReply, lexiconSentiment } from "./reply.js";
+import { combineReplyReadings } from "./reply-llm.js";
+
+describe("reply sentiment from the AFINN lexicon", () => {
+  it("scores words and negation, saturating at ±1", () => {
+    expect(lexiconSentiment("Great, thanks!")).toMatchObject({ score: 1, positive: ["thanks", "great"] });
+    expect(lexiconSentiment("This is not good at all").score).toBeCloseTo(-0.6, 10);
+    expect(lexiconSentiment("ok").score).toBe(0);
+  });
+
+  it("lets the lexicon decide when no intent rule fires", () => {
+    expect(analyzeReply("This is not good at all")).toMatchObject({ intent: "negative", matched: ["good"] });
+    expect(analyzeReply("Love it, really helpful")).toMatchObject({ intent: "positive" });
+    expect(analyzeReply("Received.")).toMatchObject({ intent: "neutral", sentiment: 0 });
+  });
+
+  it("treats carrier keywords and polite opt-outs as unsubscribes, but not 'stop' inside a sentence", () => {
+    expect(analyzeReply("  END ").intent).toBe("unsubscribe");
+    expect(analyzeReply("Please take me off your list, thank you!").intent).toBe("unsubscribe");
+    expect(analyzeReply("We can't stop talking about your demo, when can we meet?").intent).toBe("meeting");
+  });
+
+  it("combines with a model's reading by the stated rule", () => {
+    const offline = analyzeReply("unsubscribe");
+    expect(
+      combineReplyReadings(offline, { intent: "neutral", sentiment: 0, rationale: "?" }, "m").intent,
+    ).toBe("unsubscribe");
+    const meeting = analyzeReply("Can we book a demo?");
+    expect(
+      combineReplyReadings(meeting, { intent: "question", sentiment: 0.1, rationale: "asks" }, "m"),
+    ).toEqual({
+      intent: "question",
+      sentiment: 0.1,
+      matched: [],
+      model: "m",
+      rationale: "asks",
+    });
+  });
+});
+
+describe("reply actions", () => {
+  const lead = { id: "6f1c2a4e-1111-4111-8111-111111111111", name: "Ada", email: "ada@x.example" };
+  it("maps intents to actions, with or without the lead", () => {
+    expect(runEngagement({ lead, message: "STOP" }).result).toMatchObject({ action: "stop", drafts: [] });
+    expect(runEngagement({ message: "no thanks" }).result.action).toBe("suppress");
+    expect(runEngagement({ message: "Sounds great, book a call" }).result.action).toBe("meeting");
+    expect(runEngagement({ message: "ok" }).result.action).toBe("none");
+  });
+
+  it("answers a question from stored facts, or hands it to a person", () => {
+    const facts = [
+      { id: "p", statement: "Plans start at 49 USD per seat per month." },
+      { id: "s", statement: "Support is available around the clock." },
+    ];
+    expect(answerFromKnowledge("What does a seat cost per month?", facts)).toEqual({
+      text: "Plans start at 49 USD per seat per month.",
+      citations: ["fact:p"],
+      answered: true,
+    });
+    const none = runEngagement({ message: "Do you integrate with SAP?", memory: { facts, similar: [] } });
+    expect(none.result.answer).toEqual({ text: NO_ANSWER, citations: [], answered: false });
+    expect(none.handoff.reason).toMatch(/nothing stored answers it: a person replies/);
+  });
+});
+
+describe("channel choice", () => {
+  const lead = { name: "Ada", email: "ada@x.example", company: "AE" };
+  it("follows similar leads' evidence once there is enough, else the cadence's preference", () => {
+    const linkedinWins = [1, 1, 1, 0].map((reward) => ({ channel: "linkedin", reward }));
+    const emailLoses = [0, 0, 0, 1].map((reward) => ({ channel: "email", reward }));
+    const choice = chooseChannel(lead, { similar: [...linkedinWins, ...emailLoses] });
+    expect(choice.channel).toBe("linkedin");
+    expect(choice.reason).toBe("linkedin: 3/4 similar leads responded (posterior mean 0.67)");
+    expect(chooseChannel(lead, { similar: linkedinWins.slice(0, 2) }).channel).toBe("email");
+  });
+
+  it("never picks a suppressed channel, nor SMS without a consented number", () => {
+    expect(chooseChannel(lead, { suppressed: ["email"] }).channel).toBe("linkedin");
+    expect(chooseChannel(lead, { suppressed: ["all"] })).toMatchObject({
+      channel: null,
+      reason: expect.stringMatching(/^no permitted channel: email: lead asked to stop on every channel/),
+    });
+    expect(chooseChannel({ name: "Bo", doNotEmail: true }, { smsNumber: "+15555550100" }).channel).toBe(
+      "sms",
+    );
+  });
+});
