@@ -8,6 +8,7 @@
  * await system.close();
  * ```
  */
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ChatOpenAI } from "@langchain/openai";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
@@ -27,6 +28,10 @@ import { streamRun } from "./graph/stream-run.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
+import { embedderFromModel } from "./memory/embeddings.js";
+import type { OutcomeInput, OutcomeRecorded } from "./memory/learning/outcome-input.js";
+import type { SegmentRule } from "./memory/learning/segment.js";
+import { createMemory, type TenantMemory } from "./memory/service.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import type { AuthOptions } from "./server/auth/options.js";
 import { createServerSecurity } from "./server/auth/security.js";
@@ -65,6 +70,13 @@ export interface MarketingSystemOptions {
   logger?: Logger;
   /** The chat model for the agents' LLM paths (see `chatModelFromConfig`); default none: offline mode. */
   llm?: ChatOpenAI | null;
+  /**
+   * The embeddings model of every memory (see `embeddingsFromConfig`: OpenAI-compatible, 512 dimensions);
+   * default none: the offline feature-hashing embedder. Changing it requires `migrate --reembed`.
+   */
+  embeddings?: EmbeddingsInterface | null;
+  /** How leads are pooled for the optimization agent's variant statistics; default source/class. */
+  segmentOf?: SegmentRule;
   /** Fault-injection testing only: pause before every agent step. */
   stepDelayMs?: number;
   /** A run whose replica stopped heartbeating this long ago no longer blocks its thread (default 30 s). */
@@ -93,6 +105,15 @@ export interface MarketingSystem {
     upsert(lead: LeadInput): Promise<Lead>;
     get(id: string): Promise<Lead | null>;
   };
+  outcomes: {
+    /**
+     * Records an outcome of outreach once per idempotency key; the lead's segment statistics, episodes and
+     * profile are updated together, and the next run's optimization agent uses them.
+     */
+    record(outcome: OutcomeInput): Promise<OutcomeRecorded>;
+  };
+  /** Adaptive memory of the library's tenant: store, profiles, episodes, knowledge graph, working sets, erasure. */
+  memory: TenantMemory;
   /** Where token keys come from (`JWKS https://…`, `local development key …`), or "off". */
   authentication: string;
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
@@ -137,6 +158,11 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
   const checkpointer = options.checkpointer ?? new PostgresCheckpointSaver(database.db);
   const approvalPolicy = ApprovalPolicy.parse(options.approvalPolicy ?? "always");
+  const memory = createMemory({
+    db: database.db,
+    embedder: embedderFromModel(options.embeddings ?? null),
+    ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
+  });
   const graph = buildGraph(
     {
       llm: options.llm ?? null,
@@ -156,14 +182,32 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         return { outboxId: id };
       },
       triage: { model: triageModel, policy },
-      // Outcome-driven statistics arrive with the adaptive-memory issue; until then every variant has the prior.
-      variantStats: async () => [],
+      // The lead's segment's record per variant, from recorded outcomes (memory.outcomes.record).
+      variantStats: async (variantIds, context) => {
+        const tallies = await memory
+          .forTenant(context.tenantId ?? tenantId)
+          .variantStats({ source: context.lead?.source ?? null, class: context.leadClass }, variantIds);
+        // Variants never tried in the segment are left out: the agent then says it is using its prior.
+        return tallies
+          .filter((t) => t.trials > 0)
+          .map(({ variantId, successes, trials }) => ({ variantId, successes, trials }));
+      },
       onTriaged: async (tenant, leadId, result) => {
         await updateLeadTriage(database.db, tenant, leadId, {
           score: result.score,
           class: result.class,
           stage: result.class === "disqualified" ? "disqualified" : "triaged",
         });
+        await memory
+          .forTenant(tenant)
+          .profile.update(
+            leadId,
+            {
+              stage: result.class === "disqualified" ? "disqualified" : "triaged",
+              facts: { leadClass: result.class },
+            },
+            "triage",
+          );
       },
     },
     checkpointer,
@@ -188,6 +232,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         model: modelLabelOf(options.llm ?? null),
         llm: options.llm ?? null,
         startedAt: new Date(),
+        memory,
       },
       {
         maxBodyBytes: limits.maxBodyBytes,
@@ -212,6 +257,8 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       upsert: (lead) => upsertLead(database.db, tenantId, LeadInput.parse(lead)),
       get: (id) => getLead(database.db, tenantId, id),
     },
+    outcomes: { record: (outcome) => memory.forTenant(tenantId).outcomes.record(outcome) },
+    memory: memory.forTenant(tenantId),
     authentication: security.authentication,
     httpApp: () => serverApp().app,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
@@ -238,5 +285,9 @@ export type { LeadInput } from "./db/lead-input.js";
 export type { RunEvent } from "./graph/run-events.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
 export type { GraphStateValue, Handoff } from "./graph/state.js";
+export { type Embedder, embedderOf, FeatureHashingEmbeddings } from "./memory/embeddings.js";
+export type { OutcomeInput, OutcomeRecorded, VariantTally } from "./memory/learning/outcome-input.js";
+export type { SegmentInput, SegmentRule } from "./memory/learning/segment.js";
+export type { TenantMemory } from "./memory/service.js";
 export { RpcCode, RpcError } from "./server/rpc/errors.js";
 export { defineMethod } from "./server/rpc/method.js";
