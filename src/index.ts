@@ -198,16 +198,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
           class: result.class,
           stage: result.class === "disqualified" ? "disqualified" : "triaged",
         });
-        await memory
-          .forTenant(tenant)
-          .profile.update(
-            leadId,
-            {
-              stage: result.class === "disqualified" ? "disqualified" : "triaged",
-              facts: { leadClass: result.class },
-            },
-            "triage",
-          );
+        await memory.forTenant(tenant).profile.update(
+          leadId,
+          {
+            stage: result.class === "disqualified" ? "disqualified" : "triaged",
+            facts: { leadClass: result.class },
+          },
+          "triage",
+        );
       },
     },
     checkpointer,
