@@ -11,11 +11,13 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ChatOpenAI } from "@langchain/openai";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { recallForEngagement } from "./agents/engagement/recall.js";
 import { campaignForQuestion } from "./agents/optimization/campaign-lookup.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
+import { runTriageOffline } from "./agents/triage/node.js";
 import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { enqueueUnlessSuppressed } from "./channels/enqueue.js";
 import { suppressionsOf, suppressLead } from "./channels/suppressions.js";
@@ -30,6 +32,9 @@ import { createThreadRunner, type RunRequest, type RunResult } from "./graph/run
 import { streamRun } from "./graph/stream-run.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
+import { type AgentClients, inProcessAgentClients, triageLeadReader } from "./mcp/agent-client.js";
+import { createMcpDeps } from "./mcp/deps.js";
+import { serveMcp } from "./mcp/server.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { embedderFromModel } from "./memory/embeddings.js";
 import type { OutcomeInput, OutcomeRecorded } from "./memory/learning/outcome-input.js";
@@ -37,6 +42,7 @@ import type { SegmentRule } from "./memory/learning/segment.js";
 import { createMemory, type TenantMemory } from "./memory/service.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import type { AuthOptions } from "./server/auth/options.js";
+import { localOperator, type Principal } from "./server/auth/permissions.js";
 import { createServerSecurity } from "./server/auth/security.js";
 import type { ConnectionLimits } from "./server/limits/options.js";
 import { type Listening, listen } from "./server/listen.js";
@@ -117,6 +123,13 @@ export interface MarketingSystem {
   };
   /** Adaptive memory of the library's tenant: store, profiles, episodes, knowledge graph, working sets, erasure. */
   memory: TenantMemory;
+  /** The MCP server over this system's data (also served at `/mcp`), and the agents' MCP clients. */
+  mcp: {
+    /** Serves the MCP tools and resources on a transport (stdio, in-memory) to one caller; default the local operator. */
+    serve(transport: Transport, principal?: Principal): Promise<void>;
+    /** Per-agent clients with tool allowlists, in-process. */
+    agents: AgentClients;
+  };
   /** Where token keys come from (`JWKS https://…`, `local development key …`), or "off". */
   authentication: string;
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
@@ -166,6 +179,18 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     embedder: embedderFromModel(options.embeddings ?? null),
     ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
   });
+  // The MCP server's data access: served at /mcp, and in-process to the agents (each with its allowlist),
+  // so the agents' reads are authorized and audited where every other client's are.
+  const mcp = createMcpDeps({
+    db: database.db,
+    memory,
+    audit: security.audit.writer,
+    triage: async (lead) => {
+      const { result, handoff } = runTriageOffline({ lead }, { model: triageModel, policy });
+      return { ...result, handoff };
+    },
+  });
+  const agentClients = inProcessAgentClients(mcp);
   const graph = buildGraph(
     {
       llm: options.llm ?? null,
@@ -186,6 +211,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         return { outboxId: id };
       },
       triage: { model: triageModel, policy },
+      readLead: triageLeadReader(agentClients),
       engagement: {
         recall: (tenant, query) => recallForEngagement(memory.forTenant(tenant), query),
         suppressions: async (tenant, leadId) =>
@@ -251,6 +277,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         ...(options.methods ? { methods: options.methods } : {}),
         ...(options.logger ? { log: options.logger } : {}),
         security,
+        mcp,
       },
     );
     return server;
@@ -270,6 +297,12 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     },
     outcomes: { record: (outcome) => memory.forTenant(tenantId).outcomes.record(outcome) },
     memory: memory.forTenant(tenantId),
+    mcp: {
+      serve: async (transport, principal = localOperator) => {
+        await serveMcp(mcp, principal, transport);
+      },
+      agents: agentClients,
+    },
     authentication: security.authentication,
     httpApp: () => serverApp().app,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
@@ -283,6 +316,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       return l;
     },
     async close() {
+      await agentClients.close();
       await Promise.all(listening.map((l) => l.close()));
       // Audit entries still queued are written before the database goes away.
       await security.close();

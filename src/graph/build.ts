@@ -21,6 +21,7 @@ import type { CampaignSnapshot } from "../agents/optimization/campaign.js";
 import type { VariantStats } from "../agents/optimization/node.js";
 import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
 import { ChannelError } from "../channels/errors.js";
+import type { LeadInput } from "../db/lead-input.js";
 import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
 
 export interface GraphDeps {
@@ -30,6 +31,11 @@ export interface GraphDeps {
    * is, so the evidence can be that of the lead's segment (adaptive memory pools by source and class).
    */
   variantStats: (variantIds: string[], context: VariantStatsContext) => Promise<VariantStats[]>;
+  /**
+   * Reads a stored lead through the triage agent's MCP client (`lead_get`), so the agent's data access is
+   * authorized and audited in one place (src/mcp). Absent: the lead in the state is used as given.
+   */
+  readLead?: (tenantId: string, leadId: string) => Promise<(LeadInput & { id: string }) | null>;
   /** Persists a stored lead's triage result (score, class, stage). */
   onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
   /**
@@ -99,12 +105,16 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     state: GraphStateValue,
     config: LangGraphRunnableConfig,
   ): Promise<GraphStateUpdate> => {
+    const tenantId = config.configurable?.tenant_id;
+    // A stored lead is read as stored now (fields the input left out included); the input's fields win.
+    const stored =
+      state.lead?.id && typeof tenantId === "string" ? await deps.readLead?.(tenantId, state.lead.id) : null;
+    const lead = stored ? { ...stored, ...state.lead } : state.lead;
     // With a chat model the triage agent adds its LLM analysis; a failed call leaves the offline result.
     const { result, handoff } = await runTriage(
-      { lead: state.lead, message: state.message },
+      { lead, message: state.message },
       { ...deps.triage, llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
     );
-    const tenantId = config.configurable?.tenant_id;
     if (result && state.lead?.id && typeof tenantId === "string")
       await deps.onTriaged?.(tenantId, state.lead.id, result);
     return { triageResult: result, ...handoffUpdate("triage", handoff, clock) };

@@ -3,9 +3,12 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { LeadInput } from "../db/lead-input.js";
 import type { Principal } from "../server/auth/permissions.js";
 import { VERSION } from "../version.js";
 import type { McpDeps } from "./context.js";
+import type { CrmLead } from "./crm/connector.js";
+import { crmLeadToInput } from "./crm/lead-input.js";
 import { McpAccessError, McpAccessErrorCode } from "./errors.js";
 import { serveMcp } from "./server.js";
 import type { ToolName } from "./tools/catalogue.js";
@@ -142,4 +145,15 @@ export function remoteAgentClients(options: RemoteAgentClientsOptions): AgentCli
     await client.connect(transport);
     return client;
   });
+}
+
+/**
+ * The triage agent's read of a stored lead, through its MCP client (`lead_get`): authorized against the
+ * agent's role and allowlist, scoped to the run's tenant, and in the audit log as `agent:triage`.
+ */
+export function triageLeadReader(clients: AgentClients) {
+  return async (tenantId: string, leadId: string): Promise<(LeadInput & { id: string }) | null> => {
+    const found = await clients.for("triage", tenantId).call("lead_get", { id: leadId });
+    return found ? crmLeadToInput(found["lead"] as CrmLead) : null;
+  };
 }

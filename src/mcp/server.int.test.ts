@@ -177,12 +177,14 @@ describe("MCP server over the in-memory transport", () => {
   it("reads each resource", async () => {
     const client = await connect(marketer);
     const lead = await client.readResource({ uri: `lead://${leadId}` });
-    expect(JSON.parse(lead.contents[0]!.text as string)).toMatchObject({ id: leadId, company: "Acme" });
+    expect(JSON.parse((lead.contents[0] as { text: string }).text)).toMatchObject({
+      id: leadId,
+      company: "Acme",
+    });
     const campaign = await client.readResource({ uri: `campaign://${campaignId}` });
-    expect(JSON.parse(campaign.contents[0]!.text as string).campaign.name).toBe("Spring");
-    const summary = JSON.parse(
-      (await client.readResource({ uri: "segment://summary" })).contents[0]!.text as string,
-    );
+    expect(JSON.parse((campaign.contents[0] as { text: string }).text).campaign.name).toBe("Spring");
+    const segments = await client.readResource({ uri: "segment://summary" });
+    const summary = JSON.parse((segments.contents[0] as { text: string }).text);
     expect(summary.segments).toEqual([
       expect.objectContaining({ segment: "reference/unscored", leads: 1, byStage: { contacted: 1 } }),
     ]);

@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { McpDeps } from "../mcp/context.js";
+import { mountMcpHttp } from "../mcp/http.js";
 import { localOperator, type Principal } from "./auth/permissions.js";
 import type { ServerSecurity } from "./auth/security.js";
 import { campaignMethods } from "./methods/campaigns.js";
@@ -23,6 +25,8 @@ export interface AppOptions {
   onCall?: (record: CallRecord) => void;
   /** Authentication, audit log and connection limits (`createServerSecurity`); absent: none of them. */
   security?: ServerSecurity;
+  /** The MCP server's data access (`createMcpDeps`): when given, MCP over Streamable HTTP is served at `/mcp`. */
+  mcp?: McpDeps;
 }
 
 export interface ServerApp {
@@ -83,6 +87,16 @@ export function createServerApp(services: Services, options: AppOptions): Server
     principalOf,
     shutdownSignal: shutdown.signal,
   });
+  if (options.mcp) {
+    mountMcpHttp(app, {
+      deps: options.mcp,
+      principalOf,
+      maxBodyBytes: options.maxBodyBytes,
+      // With security, its origin guard ran already (the configured allowlist); without, no browser page may call.
+      ...(security ? {} : { allowedOrigins: [] }),
+      shutdownSignal: shutdown.signal,
+    });
+  }
   mountWebSocketTransport(app, dispatcher, {
     principalOf,
     shutdownSignal: shutdown.signal,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { OUTCOME_EVENTS } from "../../db/schema.js";
+import { crmLeadToInput } from "../crm/lead-input.js";
 import { NotFoundError } from "../errors.js";
 import { defineTool } from "../tool.js";
 
@@ -130,22 +131,6 @@ export const triageRun = defineTool({
   async run({ leadId }, { principal, deps }) {
     const lead = await deps.crm.getLead(principal.tenantId, leadId);
     if (!lead) throw new NotFoundError("lead", leadId);
-    const input = Object.fromEntries(
-      Object.entries({
-        id: lead.id,
-        name: lead.name,
-        email: lead.email,
-        company: lead.company,
-        title: lead.title,
-        source: lead.source,
-        totalVisits: lead.totalVisits,
-        timeOnSite: lead.timeOnSite,
-        pageViewsPerVisit: lead.pageViewsPerVisit,
-        lastActivity: lead.lastActivity,
-        doNotEmail: lead.doNotEmail,
-        notes: lead.notes,
-      }).filter(([, v]) => v !== null),
-    ) as Parameters<typeof deps.triage>[0];
-    return { leadId, triage: await deps.triage(input) };
+    return { leadId, triage: await deps.triage(crmLeadToInput(lead)) };
   },
 });

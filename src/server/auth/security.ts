@@ -85,15 +85,24 @@ export async function createServerSecurity(
     authentication: keys?.describe ?? "off",
     keys,
     mount(app) {
-      for (const path of ["/rpc", "/ws"]) {
+      // /mcp (MCP Streamable HTTP, src/mcp/http.ts) takes the same origin check, token and rate limit.
+      for (const path of ["/rpc", "/ws", "/mcp"]) {
         app.use(path, originGuard({ allowed: limits.allowedOrigins }));
-        if (path === "/rpc" && limits.allowedOrigins.length > 0) {
+        if (path !== "/ws" && limits.allowedOrigins.length > 0) {
+          const mcp = path === "/mcp";
           app.use(
             path,
             cors({
               origin: [...limits.allowedOrigins],
-              allowMethods: ["POST"],
-              allowHeaders: ["authorization", "content-type", "x-request-id", "last-event-id"],
+              allowMethods: mcp ? ["GET", "POST", "DELETE"] : ["POST"],
+              allowHeaders: [
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "last-event-id",
+                ...(mcp ? ["mcp-session-id", "mcp-protocol-version"] : []),
+              ],
+              ...(mcp ? { exposeHeaders: ["mcp-session-id", "www-authenticate"] } : {}),
               maxAge: 600,
             }),
           );
