@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../config.js";
+import { Roles } from "../server/auth/permissions.js";
 import { VERSION } from "../version.js";
 import { type EvalCommandOptions, evalCommand } from "./eval.js";
+import { type McpCommandOptions, mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
 import { serveCommand } from "./serve.js";
@@ -47,6 +49,28 @@ program
     serveCommand(
       configWith({ PORT: opts.port, HOST: opts.host, DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }),
     ),
+  );
+
+program
+  .command("mcp")
+  .description(
+    "Serve the MCP tools and resources (leads, campaigns, outcomes, memory, triage) on stdio for desktop MCP clients; logs on stderr.",
+  )
+  .addOption(new Option("--role <role>", "act with this role's permissions (default admin)").choices(Roles))
+  .option("--tenant <tenant>", 'the tenant whose data is served (default "default")')
+  .option("--subject <name>", 'who the audit log names as the caller (default "local")')
+  .addOption(
+    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
+      "DATABASE_URL",
+    ),
+  )
+  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addHelpText(
+    "after",
+    '\nExample (an MCP client configuration):\n  { "command": "marketing-agents", "args": ["mcp", "--role", "viewer"] }',
+  )
+  .action((opts: McpCommandOptions & { database?: string; dataDir?: string }) =>
+    mcpCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }), opts),
   );
 
 program
