@@ -201,3 +201,21 @@ export function regretSpec(points: readonly RegretPoint[], subtitle: string): To
     ],
   };
 }
+
+/** A rate per window of rounds, one line per series (adaptive loop: with memory, prior only, best fixed). */
+export function windowRateSpec(points: readonly SeriesPoint[], subtitle: string): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "Conversion per window: learning through memory", subtitle },
+    width: WIDTH,
+    height: HEIGHT,
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-right" as const } },
+    data: { values: points.map((p) => ({ ...p })) },
+    mark: { type: "line", strokeWidth: 2, point: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: "round (end of window)", axis: { format: "~s" } },
+      y: { field: "y", type: "quantitative", title: "conversion rate in window", axis: { format: ".0%" } },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  };
+}

@@ -21,12 +21,12 @@ export const DATASETS: Record<DatasetId, { file: string; description: string; us
   leads: {
     file: join("leads", "leads.csv"),
     description: "X Education lead-scoring CSV (37 columns incl. Converted; the 7,581-row development split)",
-    usedBy: "triage (and the dataset sample of engagement)",
+    usedBy: "triage and memory (and the dataset sample of engagement)",
   },
   ads: {
     file: join("ads-ctr", "ads-ctr.csv"),
     description: "Ads CTR Optimisation CSV (header Ad 1…Ad 10, then 10,000 rows of 0/1)",
-    usedBy: "optimization",
+    usedBy: "optimization and adaptive",
   },
 };
 

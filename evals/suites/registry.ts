@@ -1,7 +1,8 @@
 import type { SuiteId } from "../harness/report.js";
+import { adaptiveSuite } from "./adaptive.js";
 import { engagementSuite } from "./engagement.js";
+import { memorySuite } from "./memory.js";
 import { optimizationSuite } from "./optimization.js";
-import { adaptiveSuite, memorySuite } from "./pending.js";
 import { routingSuite } from "./routing.js";
 import type { Profile, Suite } from "./suite.js";
 import { triageSuite } from "./triage.js";
