@@ -82,8 +82,20 @@ program
     ),
   )
   .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
-  .action((opts: { database?: string; dataDir?: string }) =>
-    migrateCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir })),
+  .option(
+    "--reembed",
+    "then re-embed every stored memory with the configured embedder (needed after changing the embedding model), with a progress bar",
+  )
+  .option("--reembed-all", "with --reembed: also redo vectors the current embedder already made")
+  .addHelpText(
+    "after",
+    "\nExample:\n  OPENAI_EMBEDDING_MODEL=text-embedding-3-small marketing-agents migrate --reembed",
+  )
+  .action((opts: { database?: string; dataDir?: string; reembed?: boolean; reembedAll?: boolean }) =>
+    migrateCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }), {
+      reembed: opts.reembed === true || opts.reembedAll === true,
+      all: opts.reembedAll === true,
+    }),
   );
 
 // score (the default: `triage leads.json`), train, evaluate, models: see src/cli/triage-command.ts.
