@@ -239,7 +239,14 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         ? await deps.campaignFor(tenantId, question)
         : null;
     const { result, handoff } = await runOptimizationAgent(
-      { variantIds, stats, seed: seedOf(config, state.handoffs.length), question, campaign },
+      {
+        variantIds,
+        stats,
+        seed: seedOf(config, state.handoffs.length),
+        question,
+        campaign,
+        pendingReply: Boolean(state.lead && state.message && state.engagementResult === null),
+      },
       { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
     );
     return {

@@ -92,6 +92,17 @@ describe("outreach end to end (PGlite, offline)", () => {
     expect((await outboxFor(system.database.db, "default", leadId)).map((r) => r.status)).toEqual(["sent"]);
   });
 
+  it("reads a cold lead's reply too: triage routes it to optimization, which hands the reply to engagement", async () => {
+    const cold = await system.leads.upsert(sampleLeads[1]!);
+    const { state } = await system.threads.run({ input: { lead: { id: cold.id }, message: "STOP" } });
+    expect(state.handoffs.map((h) => `${h.from}→${h.to}`)).toEqual([
+      "triage→optimization",
+      "optimization→engagement",
+      "engagement→end",
+    ]);
+    expect(await suppressionsOf(system.database.db, "default", cold.id)).toMatchObject([{ scope: "all" }]);
+  });
+
   it("answers a question about a stored campaign from its readout", async () => {
     const { campaign, variants } = await createCampaign(system.database.db, "default", {
       name: "Spring launch",

@@ -38,3 +38,14 @@ describe("runOptimization", () => {
     );
   });
 });
+
+describe("a lead's pending reply", () => {
+  it("goes to engagement before any campaign decision", () => {
+    const { result, handoff } = runOptimization({ variantIds: [], stats: [], seed: 1, pendingReply: true });
+    expect(result.selected).toBeNull();
+    expect(handoff).toEqual({
+      to: "engagement",
+      reason: "the lead sent a message: engagement reads it before any campaign step",
+    });
+  });
+});

@@ -39,6 +39,8 @@ export interface OptimizationInput {
   question?: string | null;
   /** The stored campaign the question names, if one matched. */
   campaign?: CampaignSnapshot | null;
+  /** The lead sent a message engagement has not read yet (triage routed the lead here first). */
+  pendingReply?: boolean;
 }
 
 /** Answers a question about a stored campaign from its readout (offline: the rule-based strategy). */
@@ -83,6 +85,16 @@ export function answerCampaignQuestion(campaign: CampaignSnapshot, seed: number)
  * lead with no drafts in the nurture campaign.
  */
 export function runOptimization(input: OptimizationInput): OptimizationOutcome {
+  // A reply may be an opt-out: it is read before any campaign decision about the lead.
+  if (input.pendingReply) {
+    return {
+      result: { selected: null, arms: [], strategy: "read the lead's reply first", model: OFFLINE },
+      handoff: {
+        to: "engagement",
+        reason: "the lead sent a message: engagement reads it before any campaign step",
+      },
+    };
+  }
   if (input.variantIds.length === 0 && input.campaign)
     return answerCampaignQuestion(input.campaign, input.seed);
   if (input.variantIds.length === 0 && input.question) {
