@@ -8,6 +8,7 @@ import { type McpCommandOptions, mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
 import { serveCommand } from "./serve.js";
+import { type TokenCommandOptions, tokenCommand } from "./token.js";
 import { triageProgram } from "./triage-command.js";
 
 const port = (value: string) => {
@@ -96,6 +97,25 @@ program
       reembed: opts.reembed === true || opts.reembedAll === true,
       all: opts.reembedAll === true,
     }),
+  );
+
+program
+  .command("token")
+  .description(
+    "Print a development access token signed with the local key under DATA_DIR/auth: the key the server verifies with when no AUTH_JWKS_URL, AUTH_PUBLIC_KEYS or AUTH_HS256_SECRET is set.",
+  )
+  .addOption(new Option("-r, --role <role>", "the caller's role").choices(Roles).makeOptionMandatory())
+  .option("-t, --tenant <tenant>", "tenant id", "default")
+  .option("-s, --subject <subject>", "who the token is for", "dev")
+  .option("--ttl <duration>", "lifetime: 90s, 15m, 1h, 2d (at most 7d)", "1h")
+  .addOption(new Option("--data-dir <dir>", "where the key lives ($DATA_DIR/auth)").env("DATA_DIR"))
+  .addHelpText(
+    "after",
+    "\nExample:\n  TOKEN=$(marketing-agents token --role marketer)\n" +
+      '  curl -s localhost:8787/rpc -H "authorization: Bearer $TOKEN" -d \'{"jsonrpc":"2.0","id":1,"method":"auth.whoami"}\'',
+  )
+  .action((opts: TokenCommandOptions & { dataDir?: string }) =>
+    tokenCommand(configWith({ DATA_DIR: opts.dataDir }), opts),
   );
 
 // score (the default: `triage leads.json`), train, evaluate, models: see src/cli/triage-command.ts.

@@ -2,18 +2,38 @@ import { type Config, databaseUrlOf, hasLlmEndpoint } from "../config.js";
 import { createMarketingSystem } from "../index.js";
 import { chatModelFromConfig, modelLabelOf } from "../llm/provider.js";
 import { createLogger } from "../logger.js";
+import { AuthConfigError } from "../server/auth/errors.js";
+import { createKeySource } from "../server/auth/key-sources.js";
+import { isLoopbackHost } from "../server/auth/loopback.js";
+import { type AuthOptions, authOptionsFromConfig } from "../server/auth/options.js";
 import { CliError } from "./read-input.js";
-
-const loopback = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export async function serveCommand(config: Config): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
-  if (!loopback.has(config.HOST)) {
+  const loopbackOnly = isLoopbackHost(config.HOST);
+  // Authentication is on when asked for, when a key source is configured (that says what was meant), and
+  // always when the server is reachable from the network.
+  const keySourceConfigured = [
+    config.AUTH_JWKS_URL,
+    config.AUTH_PUBLIC_KEYS,
+    config.AUTH_PUBLIC_KEYS_FILE,
+    config.AUTH_HS256_SECRET,
+  ].some((v) => v !== undefined);
+  const authRequired = config.AUTH_REQUIRED ?? (!loopbackOnly || keySourceConfigured);
+  if (!authRequired && !loopbackOnly) {
     // Without authentication anyone who can reach the port could read and change personal data.
     throw new CliError(
-      `refusing to bind ${config.HOST}: authentication is not available yet, so the server only binds to loopback (127.0.0.1, ::1, localhost)`,
+      `refusing to bind ${config.HOST} with AUTH_REQUIRED=false: without authentication the server binds to loopback only (127.0.0.1, ::1, localhost)`,
       2,
     );
+  }
+  let auth: AuthOptions;
+  try {
+    auth = await authOptionsFromConfig(config, authRequired);
+    // Fail on a bad key configuration (short secret, small RSA key) before opening the database.
+    if (authRequired) await createKeySource(auth);
+  } catch (error) {
+    throw new CliError(`authentication: ${(error as Error).message}`, 2);
   }
   const url = databaseUrlOf(config);
   const started = Date.now();
@@ -28,7 +48,17 @@ export async function serveCommand(config: Config): Promise<void> {
       maxBodyBytes: config.MAX_BODY_BYTES,
       maxBatchSize: config.MAX_BATCH_SIZE,
       maxWsMessageBytes: config.MAX_WS_MESSAGE_BYTES,
+      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+      rateLimitBurst: config.RATE_LIMIT_BURST,
+      allowedOrigins: config.ALLOWED_ORIGINS ?? [],
+      wsIdleTimeoutMs: config.WS_IDLE_TIMEOUT_MS,
+      wsPingIntervalMs: config.WS_PING_INTERVAL_MS,
+      wsMaxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     },
+    auth,
+  }).catch((error: unknown) => {
+    if (error instanceof AuthConfigError) throw new CliError(`authentication: ${error.message}`, 2);
+    throw error;
   });
   const server = await system.listen({ host: config.HOST, port: config.PORT });
   process.stderr.write(
@@ -39,7 +69,7 @@ export async function serveCommand(config: Config): Promise<void> {
         ? `  model     ${modelLabelOf(chatModelFromConfig(config))} at ${config.OPENAI_BASE_URL ?? "api.openai.com"}`
         : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
       `  JSON-RPC  POST ${server.url}/rpc   WebSocket ${server.url.replace("http", "ws")}/ws`,
-      "  WARNING   authentication is off: bound to loopback only",
+      ...authBanner(authRequired, loopbackOnly, system.authentication, auth),
       "",
     ].join("\n"),
   );
@@ -55,4 +85,22 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** What the banner says about authentication: loudly when it is off or rests on the development key. */
+function authBanner(required: boolean, loopbackOnly: boolean, source: string, auth: AuthOptions): string[] {
+  if (!required) {
+    return [
+      "  WARNING   authentication is off: every caller is an admin; bound to loopback only (AUTH_REQUIRED=true turns it on)",
+    ];
+  }
+  const lines = [
+    `  auth      bearer JWT from ${source}; iss ${auth.issuer}, aud ${auth.audience}, typ ${auth.tokenType}`,
+  ];
+  if (source.startsWith("local development key") && !loopbackOnly) {
+    lines.push(
+      "  WARNING   tokens are verified with the local development key: whoever can read it can mint any role; set AUTH_JWKS_URL or AUTH_PUBLIC_KEYS in production",
+    );
+  }
+  return lines;
 }

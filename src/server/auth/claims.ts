@@ -8,12 +8,11 @@ import { type Principal, Roles } from "./permissions.js";
  * revoked. Identity-provider specific claim names come from configuration.
  */
 const Identifier = z.string().min(1).max(256);
+/** Tenant ids: letters, digits and `. _ : -`, at most 64, starting with a letter or digit. */
+export const TENANT_ID = /^[A-Za-z0-9][\w.:-]{0,63}$/;
 const TenantId = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][\w.:-]{0,63}$/,
-    "letters, digits and . _ : - (at most 64), starting with a letter or digit",
-  );
+  .regex(TENANT_ID, "letters, digits and . _ : - (at most 64), starting with a letter or digit");
 
 export interface Credential {
   issuer: string;
