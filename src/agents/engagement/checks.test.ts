@@ -68,6 +68,22 @@ describe("grounding", () => {
     expect(problems.map((p) => p.kind)).toEqual(["not_in_draft", "unknown_source"]);
   });
 
+  it("does not let a cited name vouch for a figure in the same sentence", () => {
+    const problems = groundingProblems(
+      "Hi Ada, we cut costs by 55% for teams like yours.",
+      [{ text: "Ada", source: "lead:name" }],
+      ada,
+      facts,
+    );
+    expect(problems).toEqual([
+      {
+        kind: "uncited_assertion",
+        detail:
+          '"Hi Ada, we cut costs by 55% for teams like yours." states a figure (55%) no stored fact supports',
+      },
+    ]);
+  });
+
   it("traces lead claims by whole words: a first name cites the full name", () => {
     expect(supports("Ada Lovelace", "Ada", "lead")).toBe(true);
     expect(supports("Ada Lovelace", "Ad", "lead")).toBe(false);
