@@ -12,7 +12,7 @@ import {
   type SerializerProtocol,
   TASKS,
 } from "@langchain/langgraph-checkpoint";
-import { type Db, queryRows } from "../../db/client.js";
+import type { Db } from "../../db/client.js";
 import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
 import {
   checkpointJson,
@@ -29,6 +29,7 @@ import {
   type CheckpointSelection,
   deleteThread,
   RowKind,
+  runStatement,
   selectHeadId,
   selectTuples,
   type TupleRow,
@@ -154,7 +155,8 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
       dumpBlobs(this.serde, checkpoint.channel_values, newVersions),
       dumpMetadata(this.serde, metadata),
     ]);
-    await this.db.execute(
+    await runStatement(
+      this.db,
       upsertCheckpoint({
         threadId,
         checkpointNs,
@@ -191,12 +193,12 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
     if (writes.length === 0) return;
     const rows = await dumpWrites(this.serde, writes, taskId, taskPath);
     const checkpointNs = String(config.configurable?.["checkpoint_ns"] ?? "");
-    await this.db.execute(upsertWrites({ threadId, checkpointNs, checkpointId }, rows));
+    await runStatement(this.db, upsertWrites({ threadId, checkpointNs, checkpointId }, rows));
   }
 
   /** Delete every checkpoint, blob and write of the thread, in all namespaces, atomically. */
   async deleteThread(threadId: string): Promise<void> {
-    await this.db.execute(deleteThread(threadId));
+    await runStatement(this.db, deleteThread(threadId));
   }
 
   /**
@@ -204,7 +206,10 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
    * that must not continue from a stale head. Undefined for a thread with no checkpoint.
    */
   async latestCheckpointId(threadId: string, checkpointNs = ""): Promise<string | undefined> {
-    const [row] = await queryRows<{ checkpoint_id: string }>(this.db, selectHeadId(threadId, checkpointNs));
+    const [row] = await runStatement<{ checkpoint_id: string }>(
+      this.db,
+      selectHeadId(threadId, checkpointNs),
+    );
     return row?.checkpoint_id;
   }
 
@@ -218,7 +223,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
 
   /** Run a selection and rebuild its tuples, newest first. */
   private async readTuples(selection: CheckpointSelection): Promise<CheckpointTuple[]> {
-    const rows = await queryRows<TupleRow>(this.db, selectTuples(selection));
+    const rows = await runStatement<TupleRow>(this.db, selectTuples(selection));
     const tuples: PendingTuple[] = [];
     const byKey = new Map<string, PendingTuple>();
     const blobRows = new Map<string, TupleRow>();

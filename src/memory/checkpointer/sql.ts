@@ -1,5 +1,7 @@
 import { INTERRUPT, RESUME, TASKS } from "@langchain/langgraph-checkpoint";
 import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { Db } from "../../db/client.js";
 import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from "./checkpointer.schema.js";
 import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
 
@@ -8,6 +10,25 @@ import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
  * saver call is one statement, so one round trip and, for writes, one implicit transaction: a checkpoint
  * and its blobs commit together or not at all.
  */
+
+const dialect = new PgDialect();
+
+/**
+ * Run one of these statements as a prepared statement and return its rows.
+ *
+ * Why not `db.execute`: drizzle runs it unprepared, and postgres.js then describes every statement that has
+ * parameters before binding it (connection.js: `describeFirst = parameters.length && !prepared`): two
+ * round trips per call. A named query makes postgres.js prepare it once per connection and reuse it, so
+ * each saver call is one round trip, as intended. (drizzle's postgres-js session uses the name only as
+ * "prepare: yes"; postgres.js keys its statement cache by the SQL text. PGlite, in-process, ignores it.)
+ * Only the saver's hot paths use this; the retention batch is occasional and uses `db.execute`.
+ */
+export async function runStatement<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const prepared = db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "checkpointer", false);
+  const result: unknown = await prepared.execute();
+  // The drivers' raw result shapes, as in `queryRows`: postgres.js an array, PGlite `{ rows }`.
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
 
 const cp = threadCheckpoints;
 const blobs = threadCheckpointBlobs;
