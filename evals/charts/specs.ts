@@ -113,12 +113,8 @@ export function calibrationSpec(points: readonly ReliabilityPoint[], subtitle: s
             mark: { type: "point", filled: true, opacity: 0.85 },
             encoding: {
               ...encoding,
-              size: {
-                field: "count",
-                type: "quantitative",
-                title: "leads in bin",
-                scale: { range: [20, 400] },
-              },
+              // No size legend: its box would cover the curve; the report's caption explains the sizes.
+              size: { field: "count", type: "quantitative", scale: { range: [20, 400] }, legend: null },
             },
           },
         ],
@@ -213,7 +209,7 @@ export function windowRateSpec(points: readonly SeriesPoint[], subtitle: string)
     data: { values: points.map((p) => ({ ...p })) },
     mark: { type: "line", strokeWidth: 2, point: true },
     encoding: {
-      x: { field: "x", type: "quantitative", title: "round (end of window)", axis: { format: "~s" } },
+      x: { field: "x", type: "quantitative", title: "round (end of window)", axis: { format: ",d" } },
       y: { field: "y", type: "quantitative", title: "conversion rate in window", axis: { format: ".0%" } },
       color: { field: "series", type: "nominal", title: null },
     },
