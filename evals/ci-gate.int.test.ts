@@ -70,5 +70,5 @@ describe("CI evaluation gate", () => {
     const written = await writeReport(outDir, report, charts);
     const markdown = await readFile(written.markdown, "utf8");
     for (const chart of charts) expect(markdown).toContain(`](${chart.file})`);
-  }, 180_000);
+  }, 300_000);
 });
