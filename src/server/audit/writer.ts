@@ -5,6 +5,12 @@ import { appendEntries } from "./store.js";
 export interface AuditWriterOptions {
   /** Most entries in one INSERT. */
   batchSize?: number;
+  /**
+   * How long the first entry of a batch waits for others before the write starts. Each write is a
+   * transaction; on embedded PGlite it runs on the event loop's thread, so one per call would slow every
+   * request. Entries reach the table within about this delay.
+   */
+  flushDelayMs?: number;
   /** Entries held while the database is unreachable; beyond this new entries are dropped and counted. */
   maxQueued?: number;
   /** First retry delay after a failed write; doubles up to 5 s. */
@@ -23,7 +29,12 @@ export interface AuditWriter {
   readonly dropped: number;
 }
 
-const defaults = { batchSize: 200, maxQueued: 10_000, retryMs: 250 } satisfies AuditWriterOptions;
+const defaults = {
+  batchSize: 500,
+  flushDelayMs: 50,
+  maxQueued: 10_000,
+  retryMs: 250,
+} satisfies AuditWriterOptions;
 
 /**
  * Writes audit entries in the background, in batches: one transaction per batch (lock, read head, insert)
@@ -31,17 +42,19 @@ const defaults = { batchSize: 200, maxQueued: 10_000, retryMs: 250 } satisfies A
  * advisory lock in `appendEntries` orders them against other processes.
  */
 export function createAuditWriter(db: Db, options: AuditWriterOptions = {}): AuditWriter {
-  const { batchSize, maxQueued, retryMs } = { ...defaults, ...options };
+  const { batchSize, flushDelayMs, maxQueued, retryMs } = { ...defaults, ...options };
   const queue: AuditFields[] = [];
   let running: Promise<void> | undefined;
   let closing = false;
+  /** Set by flush(): someone is waiting, so do not hold the batch open. */
+  let flushing = false;
   let dropped = 0;
   let droppedLogged = 0;
 
   async function drain(): Promise<void> {
     let delay = retryMs;
-    // Let the current tick's calls queue up first: one batch instead of many single-row writes.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Let calls arriving in the next few milliseconds join this batch: one transaction instead of many.
+    if (!closing && !flushing) await new Promise((resolve) => setTimeout(resolve, flushDelayMs).unref());
     while (queue.length > 0) {
       const batch = queue.slice(0, batchSize);
       try {
@@ -81,7 +94,12 @@ export function createAuditWriter(db: Db, options: AuditWriterOptions = {}): Aud
       void start();
     },
     async flush() {
-      while (running || (queue.length > 0 && !closing)) await (running ?? start());
+      flushing = true;
+      try {
+        while (running || (queue.length > 0 && !closing)) await (running ?? start());
+      } finally {
+        flushing = false;
+      }
     },
     close() {
       closed ??= (async () => {
