@@ -32,8 +32,9 @@ beforeAll(async () => {
     stderr += chunk.toString();
   });
   client = new Client({ name: "stdio-test", version: "1.0.0" });
-  await client.connect(transport);
-}, 120_000);
+  // Starting tsx and a fresh in-memory database is slow on a loaded machine: allow more than the SDK's 60 s.
+  await client.connect(transport, { timeout: 170_000 });
+}, 180_000);
 
 afterAll(async () => {
   await client?.close();

@@ -123,10 +123,13 @@ export function mountMcpHttp(app: Hono, options: McpHttpOptions): McpSessions {
         sessions.add(principal, id, { transport, server, lastUsed: Date.now() }),
       onsessionclosed: (id): void => sessions.remove(principal, id),
     });
+    await server.connect(new PermissionGate(transport, principalSource(principal), options.deps.audit));
+    // After connect: the gate installed its own onclose on the transport; chain ours behind it.
+    const onclose = transport.onclose;
     transport.onclose = () => {
+      onclose?.();
       if (transport.sessionId) sessions.remove(principal, transport.sessionId);
     };
-    await server.connect(new PermissionGate(transport, principalSource(principal), options.deps.audit));
     return transport.handleRequest(c.req.raw, { parsedBody, authInfo });
   });
   return sessions;
