@@ -29,6 +29,16 @@ import {
 import { namespaceEquals, namespaceMatches } from "./sql.js";
 import { type MemoryItemRow, memoryItems, memoryItemVectors } from "./store.schema.js";
 
+/** One put of a batch. */
+type ItemPut = Omit<PutOperation, "value"> & { value: Record<string, unknown>; ttl?: number };
+
+/** Rows per multi-row statement: well under Postgres' 65,535 bind parameters at 9 columns a row. */
+const ROWS_PER_STATEMENT = 1_000;
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
 /** An item with its relevance (LangGraph's `SearchItem`, which `@langchain/langgraph` does not re-export). */
 export type SearchItem = Item & { score?: number };
 
@@ -111,16 +121,30 @@ export class PgStore extends BaseStore {
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
     const results: unknown[] = [];
-    // In order, one at a time: a get after a put in the same batch sees the put.
-    for (const op of operations) {
+    // In order: a get after a put in the same batch sees the put. Consecutive puts are written together,
+    // embedded in one call and stored in one transaction.
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i]!;
       if ("namespacePrefix" in op) results.push(await this.searchItems(op));
       else if ("matchConditions" in op || ("limit" in op && !("namespace" in op))) {
         results.push(await this.listNamespacesOp(op as ListNamespacesOperation));
       } else if ("value" in op) {
         const put = op as PutOperation;
-        if (put.value === null) await this.deleteItem(put.namespace, put.key);
-        else await this.putItem({ ...put, value: put.value }, undefined);
-        results.push(undefined);
+        if (put.value === null) {
+          await this.deleteItem(put.namespace, put.key);
+          results.push(undefined);
+          continue;
+        }
+        const run: ItemPut[] = [{ ...put, value: put.value }];
+        while (i + 1 < operations.length) {
+          const next = operations[i + 1]!;
+          if (!("value" in next) || "namespacePrefix" in next || (next as PutOperation).value === null) break;
+          const nextPut = next as PutOperation;
+          run.push({ ...nextPut, value: nextPut.value! });
+          i++;
+        }
+        await this.putItems(run);
+        for (const _ of run) results.push(undefined);
       } else results.push(await this.getItem(op as GetOperation));
     }
     return results as OperationResults<Op>;
@@ -141,64 +165,91 @@ export class PgStore extends BaseStore {
     return deleted.length;
   }
 
-  private async putItem(
-    op: Omit<PutOperation, "value"> & { value: Record<string, unknown> },
-    ttl: number | undefined,
-  ) {
-    validateNamespace(op.namespace);
-    validateKey(op.key);
-    if (op.value === null || typeof op.value !== "object" || Array.isArray(op.value)) {
-      throw new MemoryError(MemoryErrorCode.InvalidInput, "an item value is a JSON object");
+  private async putItem(op: ItemPut, ttl: number | undefined): Promise<void> {
+    await this.putItems([{ ...op, ...(ttl === undefined ? {} : { ttl }) }]);
+  }
+
+  /** Upserts items and replaces their vectors: one embedding call, one transaction, multi-row statements. */
+  private async putItems(ops: readonly ItemPut[]): Promise<void> {
+    // The last put of a (namespace, key) wins, as if the puts had run one after another.
+    const latest = new Map<string, ItemPut>();
+    for (const op of ops) {
+      validateNamespace(op.namespace);
+      validateKey(op.key);
+      if (op.value === null || typeof op.value !== "object" || Array.isArray(op.value)) {
+        throw new MemoryError(MemoryErrorCode.InvalidInput, "an item value is a JSON object");
+      }
+      const ttl = op.ttl ?? this.defaultTtl;
+      if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) {
+        throw new MemoryError(
+          MemoryErrorCode.InvalidInput,
+          `ttl is a positive whole number of minutes, got ${ttl}`,
+        );
+      }
+      const id = JSON.stringify([op.namespace, op.key]);
+      latest.delete(id);
+      latest.set(id, op);
     }
-    const ttlMinutes = ttl ?? this.defaultTtl;
-    if (ttlMinutes !== undefined && !(Number.isInteger(ttlMinutes) && ttlMinutes > 0)) {
-      throw new MemoryError(
-        MemoryErrorCode.InvalidInput,
-        `ttl is a positive whole number of minutes, got ${ttlMinutes}`,
-      );
-    }
-    const fields = op.index === false ? [] : (op.index ?? this.fields);
-    const texts = indexedTexts(op.value, fields);
+    const items = [...latest.entries()].map(([id, op]) => {
+      const fields = op.index === false ? [] : (op.index ?? this.fields);
+      return { id, op, ttl: op.ttl ?? this.defaultTtl, texts: indexedTexts(op.value, fields) };
+    });
     // Embed before the transaction: a remote embedder's latency must not hold row locks.
     const vectors = await embedDocuments(
       this.embedder,
-      texts.map((t) => t.text),
+      items.flatMap((item) => item.texts.map((t) => t.text)),
     );
     const now = this.clock();
-    const expiresAt = ttlMinutes === undefined ? null : new Date(now.getTime() + ttlMinutes * 60_000);
     await this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(memoryItems)
-        .values({
-          tenantId: this.tenantId,
-          namespace: op.namespace,
-          key: op.key,
-          value: op.value,
-          createdAt: now,
-          updatedAt: now,
-          ttlMinutes: ttlMinutes ?? null,
-          expiresAt,
-        })
-        .onConflictDoUpdate({
-          target: [memoryItems.tenantId, memoryItems.namespace, memoryItems.key],
-          set: { value: op.value, updatedAt: now, ttlMinutes: ttlMinutes ?? null, expiresAt },
-        })
-        .returning({ id: memoryItems.id });
-      const itemId = row!.id;
-      await tx.delete(memoryItemVectors).where(eq(memoryItemVectors.itemId, itemId));
-      if (texts.length === 0) return;
-      await tx.insert(memoryItemVectors).values(
-        texts.map((t, i) => ({
-          itemId,
+      const rows: { id: number; namespace: string[]; key: string }[] = [];
+      for (const chunk of chunks(items, ROWS_PER_STATEMENT)) {
+        rows.push(
+          ...(await tx
+            .insert(memoryItems)
+            .values(
+              chunk.map(({ op, ttl }) => ({
+                tenantId: this.tenantId,
+                namespace: op.namespace,
+                key: op.key,
+                value: op.value,
+                createdAt: now,
+                updatedAt: now,
+                ttlMinutes: ttl ?? null,
+                expiresAt: ttl === undefined ? null : new Date(now.getTime() + ttl * 60_000),
+              })),
+            )
+            .onConflictDoUpdate({
+              target: [memoryItems.tenantId, memoryItems.namespace, memoryItems.key],
+              set: {
+                value: sql`excluded.value`,
+                updatedAt: sql`excluded.updated_at`,
+                ttlMinutes: sql`excluded.ttl_minutes`,
+                expiresAt: sql`excluded.expires_at`,
+              },
+            })
+            .returning({ id: memoryItems.id, namespace: memoryItems.namespace, key: memoryItems.key })),
+        );
+      }
+      const itemIds = new Map(rows.map((r) => [JSON.stringify([r.namespace, r.key]), r.id]));
+      const ids = [...itemIds.values()];
+      for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
+        await tx.delete(memoryItemVectors).where(inArray(memoryItemVectors.itemId, chunk));
+      }
+      let v = 0;
+      const vectorRows = items.flatMap(({ id, op, texts }) =>
+        texts.map((t) => ({
+          itemId: itemIds.get(id)!,
           tenantId: this.tenantId,
           namespace: op.namespace,
           fieldPath: t.path,
           text: t.text,
-          embedding: vectors[i]!,
+          embedding: vectors[v++]!,
           embedder: this.embedder.id,
         })),
       );
-      await registerEmbedder(tx, this.embedder);
+      for (const chunk of chunks(vectorRows, ROWS_PER_STATEMENT))
+        await tx.insert(memoryItemVectors).values(chunk);
+      if (vectorRows.length > 0) await registerEmbedder(tx, this.embedder);
     });
   }
 

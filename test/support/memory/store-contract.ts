@@ -43,6 +43,32 @@ export function storeContract(backend: MemoryBackend): void {
       expect(await store.get(["x"], "k")).toBeNull();
     });
 
+    it("runs a batch in order, writing consecutive puts together (the last put of a key wins)", async () => {
+      const s = store.forTenant("tenant-batch");
+      const results = await s.batch([
+        { namespace: ["b"], key: "k1", value: { text: "first" } },
+        { namespace: ["b"], key: "k2", value: { text: "second" } },
+        { namespace: ["b"], key: "k1", value: { text: "first, again" } },
+        { namespace: ["b"], key: "k1" },
+        { namespace: ["b"], key: "k2", value: null },
+        { namespace: ["b"], key: "k2" },
+        { namespacePrefix: ["b"], query: "again", limit: 5 },
+      ]);
+      expect(results[0]).toBeUndefined();
+      expect((results[3] as unknown as { value: unknown }).value).toEqual({ text: "first, again" });
+      expect(results[5]).toBeNull();
+      expect((results[6] as unknown as { key: string }[]).map((r) => r.key)).toEqual(["k1"]);
+      // More puts than one multi-row statement takes (unindexed: the HNSW inserts are not what is tested).
+      const many = Array.from({ length: 1_100 }, (_, i) => ({
+        namespace: ["bulk"],
+        key: `k${i}`,
+        value: { n: i },
+        index: false as const,
+      }));
+      await s.batch(many);
+      expect(await s.search(["bulk"], { filter: { n: { $gte: 1_098 } } })).toHaveLength(2);
+    });
+
     it("matches namespaces exactly: % and _ are ordinary characters, never patterns", async () => {
       const s = store.forTenant("tenant-ns");
       await s.put(["a%", "b"], "k", { text: "percent" });
