@@ -5,30 +5,17 @@ import {
   type Checkpoint,
   type CheckpointListOptions,
   type CheckpointMetadata,
-  type CheckpointPendingWrite,
   type CheckpointTuple,
-  maxChannelVersion,
   type PendingWrite,
   type SerializerProtocol,
-  TASKS,
 } from "@langchain/langgraph-checkpoint";
 import type { Db } from "../../db/client.js";
 import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
-import {
-  checkpointJson,
-  dumpBlobs,
-  dumpMetadata,
-  dumpWrites,
-  EMPTY_BLOB_TYPE,
-  loadMetadata,
-  loadValue,
-  type StoredCheckpoint,
-} from "./serde.js";
+import { checkpointJson, dumpBlobs, dumpMetadata, dumpWrites } from "./serde.js";
 import {
   type CheckpointKey,
   type CheckpointSelection,
   deleteThread,
-  RowKind,
   runStatement,
   selectHeadId,
   selectTuples,
@@ -36,6 +23,7 @@ import {
   upsertCheckpoint,
   upsertWrites,
 } from "./sql.js";
+import { tuplesFromRows } from "./tuples.js";
 import { nextChannelVersion } from "./versions.js";
 
 export interface PostgresCheckpointSaverOptions {
@@ -224,105 +212,9 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
   /** Run a selection and rebuild its tuples, newest first. */
   private async readTuples(selection: CheckpointSelection): Promise<CheckpointTuple[]> {
     const rows = await runStatement<TupleRow>(this.db, selectTuples(selection));
-    const tuples: PendingTuple[] = [];
-    const byKey = new Map<string, PendingTuple>();
-    const blobRows = new Map<string, TupleRow>();
-    for (const row of rows) {
-      switch (row.kind) {
-        case RowKind.Checkpoint: {
-          const pending: PendingTuple = { row, writes: [], parentSends: [] };
-          tuples.push(pending);
-          byKey.set(tupleKey(row.thread_id, row.checkpoint_ns, row.checkpoint_id), pending);
-          break;
-        }
-        case RowKind.Blob:
-          blobRows.set(blobKey(row.thread_id, row.checkpoint_ns, row.channel, row.key), row);
-          break;
-        case RowKind.Write:
-          byKey.get(tupleKey(row.thread_id, row.checkpoint_ns, row.checkpoint_id))?.writes.push(row);
-          break;
-        case RowKind.ParentSend:
-          byKey.get(tupleKey(row.thread_id, row.checkpoint_ns, row.checkpoint_id))?.parentSends.push(row);
-          break;
-      }
-    }
-    return Promise.all(tuples.map((pending) => this.buildTuple(pending, blobRows)));
-  }
-
-  private async buildTuple(pending: PendingTuple, blobRows: Map<string, TupleRow>): Promise<CheckpointTuple> {
-    const { row } = pending;
-    const threadId = row.thread_id;
-    const checkpointNs = row.checkpoint_ns;
-    // Checkpoint rows always carry their checkpoint (a NOT NULL column).
-    const stored = row.checkpoint as StoredCheckpoint;
-    const channelVersions: ChannelVersions = { ...(stored.channel_versions ?? {}) };
-    const channelValues: Record<string, unknown> = {};
-    await Promise.all(
-      Object.entries(channelVersions).map(async ([channel, version]) => {
-        const blob = blobRows.get(blobKey(threadId, checkpointNs, channel, String(version)));
-        if (blob === undefined || blob.type === EMPTY_BLOB_TYPE || blob.type === null || blob.blob === null)
-          return;
-        channelValues[channel] = await loadValue(this.serde, blob.type, blob.blob);
-      }),
-    );
-    if (pending.parentSends.length > 0) {
-      // Format < 4 kept sends on the parent's writes; v4 reads them from the TASKS channel.
-      channelValues[TASKS] = await Promise.all(pending.parentSends.map((w) => this.loadRowValue(w)));
-      const versions = Object.values(channelVersions);
-      channelVersions[TASKS] =
-        versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
-    }
-    const checkpoint: Checkpoint = {
-      ...stored,
-      channel_values: channelValues,
-      channel_versions: channelVersions,
-      versions_seen: stored.versions_seen ?? {},
-    };
-    const pendingWrites: CheckpointPendingWrite[] = await Promise.all(
-      pending.writes.map(
-        async (w): Promise<CheckpointPendingWrite> => [
-          String(w.key),
-          String(w.channel),
-          await this.loadRowValue(w),
-        ],
-      ),
-    );
-    const tuple: CheckpointTuple = {
-      config: {
-        configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: row.checkpoint_id },
-      },
-      checkpoint,
-      metadata: await loadMetadata(this.serde, row.metadata ?? "{}"),
-      pendingWrites,
-    };
-    if (row.parent_checkpoint_id !== null) {
-      tuple.parentConfig = {
-        configurable: {
-          thread_id: threadId,
-          checkpoint_ns: checkpointNs,
-          checkpoint_id: row.parent_checkpoint_id,
-        },
-      };
-    }
-    return tuple;
-  }
-
-  private loadRowValue(row: TupleRow): Promise<unknown> {
-    return loadValue(this.serde, String(row.type), row.blob ?? new Uint8Array());
+    return tuplesFromRows(rows, this.serde, () => this.getNextVersion(undefined));
   }
 }
-
-interface PendingTuple {
-  row: TupleRow;
-  writes: TupleRow[];
-  parentSends: TupleRow[];
-}
-
-// NUL cannot occur in Postgres text, so it separates key parts unambiguously.
-const tupleKey = (threadId: string, ns: string, checkpointId: string | null) =>
-  `${threadId}\0${ns}\0${checkpointId}`;
-const blobKey = (threadId: string, ns: string, channel: string | null, version: string | null) =>
-  `${threadId}\0${ns}\0${channel}\0${version}`;
 
 /** The config's thread id; numbers are accepted as LangGraph's own savers accept them. */
 function threadIdOf(config: RunnableConfig): string | undefined {

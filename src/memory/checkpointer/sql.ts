@@ -6,9 +6,11 @@ import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from
 import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
 
 /**
- * Every statement of the checkpointer, as the `sql` template (values are always bound parameters). Each
- * saver call is one statement, so one round trip and, for writes, one implicit transaction: a checkpoint
- * and its blobs commit together or not at all.
+ * Every statement on the checkpointer tables, as the `sql` template (values are always bound parameters).
+ * Each saver call is one statement, so one round trip and, for writes, one implicit transaction: a
+ * checkpoint and its blobs commit together or not at all. The file stays whole past 300 lines on purpose:
+ * whoever changes these tables reads every query that touches them in one place (the saver's and the
+ * retention batch's), as in the official saver's sql.ts.
  */
 
 const dialect = new PgDialect();
