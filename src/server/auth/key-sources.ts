@@ -46,7 +46,14 @@ export async function createKeySource(options: KeyOptions): Promise<KeySource> {
   if (options.jwksUrl) return remoteKeys(options.jwksUrl, options.algorithms, options.jwksCooldownMs);
   if (options.publicKeys) return staticKeys(options.publicKeys);
   if (options.hs256Secret) {
-    const secret = decodeHmacSecret(options.hs256Secret);
+    // Imported once: handing jose the raw bytes would re-import the key on every verification.
+    const secret = await crypto.subtle.importKey(
+      "raw",
+      decodeHmacSecret(options.hs256Secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
     return {
       getKey: async () => secret,
       algorithms: ["HS256"],
