@@ -99,7 +99,8 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
     const beforeId = options.before?.configurable?.checkpoint_id;
     if (typeof beforeId === "string") base.beforeId = beforeId;
 
-    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    // A fractional limit counts whole checkpoints, as the official saver's parseInt does.
+    let remaining = options.limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(options.limit);
     let after: CheckpointKey | undefined;
     while (remaining > 0) {
       const pageLimit = Math.min(remaining, this.listPageSize);

@@ -3,6 +3,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client.js";
 import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from "./checkpointer.schema.js";
+import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
 import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
 
 /**
@@ -105,9 +106,22 @@ function selectionWhere(s: CheckpointSelection): SQL {
  * - kind 2: their pending writes, in LangGraph's replay order (task_path, task_id, idx);
  * - kind 3: for checkpoints of format v < 4, the parent's TASKS writes, which older LangGraph kept as
  *   pending sends and v4 keeps as a channel (the validation suite's "should migrate pending sends").
+ *
+ * Blobs and writes are fetched by LATERAL subqueries that cannot be flattened (`limit 1`, `offset 0`), so
+ * each is a primary-key probe per checkpoint: as joins, the planner hashes the whole blobs table (it
+ * guesses 100 rows per `jsonb_each_text`), and a read then costs as much as the table is large.
  */
 export function selectTuples(s: CheckpointSelection): SQL {
-  const limit = s.limit === undefined ? sql`` : sql`limit ${s.limit}`;
+  // The limit is written into the statement, not bound: with `limit $n` the cached generic plan of this
+  // prepared statement guesses many rows, costs far above the custom plans, and Postgres then replans on
+  // every call (milliseconds of planning). It is an integer checked here, never text from outside.
+  if (s.limit !== undefined && !(Number.isInteger(s.limit) && s.limit >= 0)) {
+    throw new CheckpointerError(
+      CheckpointerErrorCode.InvalidOption,
+      `limit must be a non-negative integer, got ${s.limit}`,
+    );
+  }
+  const limit = s.limit === undefined ? sql`` : sql.raw(`limit ${s.limit}`);
   return sql`
     with sel as (
       select thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata,
@@ -123,27 +137,38 @@ export function selectTuples(s: CheckpointSelection): SQL {
            null::int as idx, null as task_path
     from sel
     union all
-    select ${kind(RowKind.Blob)}, null, b.thread_id, b.checkpoint_ns, null, null, null, null,
-           b.channel, b.version, b.type, b.blob, null, null
-    from ${blobs} b
-    where (b.thread_id, b.checkpoint_ns, b.channel, b.version) in (
-      select sel.thread_id, sel.checkpoint_ns, v.key, v.value
-      from sel, jsonb_each_text(sel.checkpoint -> 'channel_versions') v
-    )
+    select ${kind(RowKind.Blob)}, null, k.thread_id, k.checkpoint_ns, null, null, null, null,
+           k.channel, k.version, b.type, b.blob, null, null
+    from (
+      select distinct sel.thread_id, sel.checkpoint_ns, v.key as channel, v.value as version
+      from sel cross join lateral jsonb_each_text(sel.checkpoint -> 'channel_versions') v
+    ) k
+    cross join lateral (
+      select type, blob from ${blobs} b
+      where b.thread_id = k.thread_id and b.checkpoint_ns = k.checkpoint_ns
+        and b.channel = k.channel and b.version = k.version
+      limit 1
+    ) b
     union all
-    select ${kind(RowKind.Write)}, sel.ord, w.thread_id, w.checkpoint_ns, w.checkpoint_id, null, null, null,
+    select ${kind(RowKind.Write)}, sel.ord, sel.thread_id, sel.checkpoint_ns, sel.checkpoint_id, null, null, null,
            w.channel, w.task_id, w.type, w.blob, w.idx, w.task_path
     from sel
-    join ${writes} w
-      on w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
-     and w.checkpoint_id = sel.checkpoint_id
+    cross join lateral (
+      select * from ${writes} w
+      where w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
+        and w.checkpoint_id = sel.checkpoint_id
+      offset 0
+    ) w
     union all
-    select ${kind(RowKind.ParentSend)}, sel.ord, w.thread_id, w.checkpoint_ns, sel.checkpoint_id, null, null, null,
+    select ${kind(RowKind.ParentSend)}, sel.ord, sel.thread_id, sel.checkpoint_ns, sel.checkpoint_id, null, null, null,
            w.channel, w.task_id, w.type, w.blob, w.idx, w.task_path
     from sel
-    join ${writes} w
-      on w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
-     and w.checkpoint_id = sel.parent_checkpoint_id and w.channel = ${TASKS}
+    cross join lateral (
+      select * from ${writes} w
+      where w.thread_id = sel.thread_id and w.checkpoint_ns = sel.checkpoint_ns
+        and w.checkpoint_id = sel.parent_checkpoint_id and w.channel = ${TASKS}
+      offset 0
+    ) w
     where (sel.checkpoint ->> 'v')::int < 4
     order by kind, ord, task_path, key, idx`;
 }
