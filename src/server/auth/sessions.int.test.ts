@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createTestDatabase } from "../../../test/support/database.js";
 import {
   closed,
@@ -11,6 +12,7 @@ import {
   startSecuredServer,
 } from "../../../test/support/security-fixtures.js";
 import type { Database } from "../../db/client.js";
+import { defineMethod } from "../rpc/method.js";
 
 /**
  * Sessions over real HTTP and WebSocket clients: who may connect (E2), how a token's end reaches open
@@ -230,5 +232,44 @@ describe("the audit trail", () => {
       await database.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
     }
     expect((await rpc(a.url, "audit.verify", {}, token)).body.result.ok).toBe(true);
+  });
+});
+
+describe("A12 under authentication: failures are answered cleanly and audited as errors", () => {
+  const explode = defineMethod({
+    name: "test.explode",
+    description: "throws with a secret in its message",
+    permission: "system:read",
+    params: z.object({ n: z.number() }).strict(),
+    result: z.null(),
+    handler: () => {
+      throw new Error("db password hunter2 at /srv/app/src/x.ts:12");
+    },
+  });
+  let server: SecuredServer;
+  beforeAll(async () => {
+    server = await startSecuredServer(database, { methods: [explode] });
+  });
+  afterAll(() => server.close());
+
+  it("answers -32602 for wrong param types and -32603 (request id only) for a throwing handler", async () => {
+    const token = await server.mint({ sub: "a12" });
+    const invalid = await rpc(server.url, "test.explode", { n: "one" }, token, {
+      "x-request-id": "a12-invalid",
+    });
+    expect(invalid.body.error).toMatchObject({ code: -32602, data: { issues: [{ path: "n" }] } });
+    const thrown = await rpc(server.url, "test.explode", { n: 1 }, token, { "x-request-id": "a12-thrown" });
+    expect(thrown.body).toEqual({
+      jsonrpc: "2.0",
+      error: { code: -32603, message: "Internal error", data: { requestId: "a12-thrown" } },
+      id: expect.any(Number),
+    });
+    expect(JSON.stringify(thrown.body)).not.toMatch(/hunter2|\.ts:|\/srv/);
+    const entries = (await rpc(server.url, "audit.list", { actor: "a12" }, await admin(server))).body.result
+      .entries;
+    expect(entries.map((e: any) => [e.requestId, e.result]).sort()).toEqual([
+      ["a12-invalid", "error"],
+      ["a12-thrown", "error"],
+    ]);
   });
 });
