@@ -26,7 +26,7 @@ import {
   type SearchScope,
   semanticRanking,
 } from "./search.js";
-import { namespaceEquals, namespaceMatches } from "./sql.js";
+import { namespaceEquals, namespaceMatches, namespacePath } from "./sql.js";
 import { type MemoryItemRow, memoryItems, memoryItemVectors } from "./store.schema.js";
 
 /** One put of a batch. */
@@ -241,6 +241,7 @@ export class PgStore extends BaseStore {
           itemId: itemIds.get(id)!,
           tenantId: this.tenantId,
           namespace: op.namespace,
+          namespacePath: namespacePath(op.namespace),
           fieldPath: t.path,
           text: t.text,
           embedding: vectors[v++]!,

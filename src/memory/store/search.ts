@@ -4,7 +4,7 @@ import { assertSingleEmbedder } from "../embedder-registry.js";
 import { type Embedder, embedQuery, tokenize, vectorLiteral } from "../embeddings.js";
 import { reciprocalRankFusion } from "../rank-fusion.js";
 import type { FilterCondition } from "./filter.js";
-import { filterSql, namespaceHasPrefix, orTsQuery } from "./sql.js";
+import { filterSql, namespaceHasPrefix, namespacePathHasPrefix, orTsQuery } from "./sql.js";
 import { memoryItems, memoryItemVectors } from "./store.schema.js";
 
 /**
@@ -38,7 +38,7 @@ function liveItem(now: Date): SQL {
 function scopeSql(scope: SearchScope): SQL {
   return and(
     eq(memoryItemVectors.tenantId, scope.tenantId),
-    namespaceHasPrefix(memoryItemVectors.namespace, scope.namespacePrefix),
+    namespacePathHasPrefix(memoryItemVectors.namespacePath, scope.namespacePrefix),
     liveItem(scope.now),
     filterSql(memoryItems.value, scope.conditions),
   ) as SQL;

@@ -13,6 +13,22 @@ export function namespaceHasPrefix(namespace: AnyColumn, prefix: readonly string
   return sql`${namespace}[1:${prefix.length}] = ${textArray(prefix)}`;
 }
 
+/** "a.b." for ["a", "b"]: the `namespace_path` of the vector table (labels never contain "."). */
+export function namespacePath(namespace: readonly string[]): string {
+  return namespace.map((label) => `${label}.`).join("");
+}
+
+/**
+ * `namespace_path` starts with `prefix`, as a byte range under the "C" collation: every path beginning with
+ * "a.b." lies in ["a.b.", "a.b/"), "/" being the byte after ".". Estimated from column statistics, unlike
+ * an array slice.
+ */
+export function namespacePathHasPrefix(path: AnyColumn, prefix: readonly string[]): SQL {
+  if (prefix.length === 0) return sql`true`;
+  const low = namespacePath(prefix);
+  return sql`(${path} >= ${low} and ${path} < ${`${low.slice(0, -1)}/`})`;
+}
+
 export function namespaceEquals(namespace: AnyColumn, exact: readonly string[]): SQL {
   return sql`${namespace} = ${textArray(exact)}`;
 }

@@ -39,6 +39,14 @@ export const memoryItemVectors = pgTable(
     // Copied from the item (they never change for an item) so that the vector scan filters without a join.
     tenantId: tenantColumn(),
     namespace: text("namespace").array().notNull(),
+    /**
+     * The namespace's labels joined by "." with a trailing "." (labels never contain "."), collated "C" by the
+     * custom migration `memory_namespace_path_collation`. A prefix is then a byte range,
+     * `path >= 'a.b.' and path < 'a.b/'`, which the planner estimates from statistics, so it keeps the HNSW
+     * index for broad prefixes and takes the btree for narrow ones (an array-slice test is estimated at a
+     * fixed 0.5% and turned every semantic search into a full scan). Still no LIKE and no pattern characters.
+     */
+    namespacePath: text("namespace_path").notNull().default(""),
     /** The JSON path of the indexed field (`$` for the whole value) and its position among that path's texts. */
     fieldPath: text("field_path").notNull(),
     text: text("text").notNull(),
@@ -51,6 +59,7 @@ export const memoryItemVectors = pgTable(
   (t) => [
     index("memory_item_vectors_item_idx").on(t.itemId),
     index("memory_item_vectors_tenant_idx").on(t.tenantId, t.embedder),
+    index("memory_item_vectors_namespace_path_idx").on(t.tenantId, t.namespacePath),
     index("memory_item_vectors_embedding_hnsw").using("hnsw", t.embedding.op("vector_cosine_ops")),
     index("memory_item_vectors_text_search_gin").using("gin", t.textSearch),
   ],

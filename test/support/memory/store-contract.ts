@@ -89,6 +89,20 @@ export function storeContract(backend: MemoryBackend): void {
       expect(await s.listNamespaces({ prefix: ["a%"] })).toEqual([["a%", "b"]]);
     });
 
+    it("finds by prefix in semantic search exactly, whatever bytes sort next to the separator", async () => {
+      const s = store.forTenant("tenant-prefix");
+      const namespaces = [["a"], ["a", "x"], ["a-b"], ["a/b"], ["a0"], ["ab"], ["aé"], ["a ", "y"], ["b"]];
+      for (const ns of namespaces) await s.put(ns, "k", { text: "same words everywhere" });
+      const found = async (prefix: string[]) =>
+        (await s.search(prefix, { query: "same words", limit: 20 })).map((i) => i.namespace.join("|")).sort();
+      expect(await found(["a"])).toEqual(["a", "a|x"]);
+      expect(await found(["a", "x"])).toEqual(["a|x"]);
+      expect(await found(["a/b"])).toEqual(["a/b"]);
+      expect(await found(["a "])).toEqual(["a |y"]);
+      expect(await found(["aé"])).toEqual(["aé"]);
+      expect(await found([])).toHaveLength(namespaces.length);
+    });
+
     it("keeps labels with quotes, commas, braces, backslashes and unicode exactly", async () => {
       const s = store.forTenant("tenant-labels");
       const namespace = ['q"uote', "com,ma", "{brace}", "back\\slash", "sp ace", "naïve 名前", "NULL"];

@@ -1,0 +1,2 @@
+ALTER TABLE "memory_item_vectors" ADD COLUMN "namespace_path" text DEFAULT '' NOT NULL;--> statement-breakpoint
+CREATE INDEX "memory_item_vectors_namespace_path_idx" ON "memory_item_vectors" USING btree ("tenant_id","namespace_path");
