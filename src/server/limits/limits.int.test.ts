@@ -100,14 +100,17 @@ describe("E4: a flooding WebSocket client", () => {
     flooder.on("message", (data) => frames.push(JSON.parse(data.toString())));
     const end = closed(flooder);
     const during = timeCalls(8);
+    const floodStarted = performance.now();
     for (let i = 0; i < 1000 && flooder.readyState === WebSocket.OPEN; i++) {
       flooder.send(JSON.stringify({ jsonrpc: "2.0", method: "system.health", id: i }));
     }
     expect(await end).toMatchObject({ code: 1008, reason: "rate limit exceeded" });
+    const floodMs = performance.now() - floodStarted;
     const latencies = await during;
 
     const refused = frames.filter((f) => f.error?.code === -32005);
-    expect(frames.filter((f) => f.result).length).toBeLessThanOrEqual(21);
+    // The burst, plus what refilled (10 a second) while the flood lasted: far from the 1000 sent.
+    expect(frames.filter((f) => f.result).length).toBeLessThanOrEqual(20 + Math.ceil(floodMs / 100) + 1);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]).toMatchObject({ error: { data: { retryAfterMs: expect.any(Number) } } });
     expect(typeof refused[0].id).toBe("number");
