@@ -24,12 +24,18 @@ export async function assertSingleEmbedder(db: Db, embedder: Embedder): Promise<
     .where(ne(memoryEmbedders.embedderId, embedder.id))
     .limit(3);
   if (others.length === 0) return;
-  const ids = others.map((o) => o.id);
-  throw new MemoryError(
+  throw embedderMismatch(
+    embedder,
+    others.map((o) => o.id),
+  );
+}
+
+export function embedderMismatch(embedder: Embedder, storedEmbedders: readonly string[]): MemoryError {
+  return new MemoryError(
     MemoryErrorCode.EmbedderMismatch,
-    `stored memories were embedded by ${ids.map((id) => `"${id}"`).join(", ")}, not by "${embedder.id}": ` +
+    `stored memories were embedded by ${storedEmbedders.map((id) => `"${id}"`).join(", ")}, not by "${embedder.id}": ` +
       "searching across embedders is meaningless; run `marketing-agents migrate --reembed`",
-    { storedEmbedders: ids, embedder: embedder.id },
+    { storedEmbedders: [...storedEmbedders], embedder: embedder.id },
   );
 }
 

@@ -21,7 +21,7 @@ import {
   filteredItems,
   hybridRanking,
   keywordRanking,
-  type RankedId,
+  type RankedItem,
   type SearchMode,
   type SearchScope,
   semanticRanking,
@@ -313,29 +313,18 @@ export class PgStore extends BaseStore {
     }
     const candidates = candidateCount(limit, offset);
     const mode = op.mode ?? "semantic";
-    let ranked: RankedId[];
+    let ranked: RankedItem[];
     if (mode === "semantic") ranked = await semanticRanking(this.db, this.embedder, scope, query, candidates);
     else if (mode === "keyword") ranked = await keywordRanking(this.db, scope, query, candidates);
     else if (mode === "hybrid")
       ranked = await hybridRanking(this.db, this.embedder, scope, query, candidates);
     else throw new MemoryError(MemoryErrorCode.InvalidInput, `unknown search mode ${String(mode)}`);
     const page = ranked.slice(offset, offset + limit);
-    if (page.length === 0) return [];
-    const rows = await this.db
-      .select()
-      .from(memoryItems)
-      .where(
-        inArray(
-          memoryItems.id,
-          page.map((r) => r.itemId),
-        ),
-      );
-    await this.refresh(rows, now);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return page.flatMap((r) => {
-      const row = byId.get(r.itemId);
-      return row ? [{ ...toItem(row), score: r.score }] : [];
-    });
+    await this.refresh(
+      page.map((r) => r.row),
+      now,
+    );
+    return page.map((r) => ({ ...toItem(r.row), score: r.score }));
   }
 
   private async listNamespacesOp(op: ListNamespacesOperation): Promise<string[][]> {

@@ -1,11 +1,12 @@
 import { and, desc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "../../db/client.js";
-import { assertSingleEmbedder } from "../embedder-registry.js";
+import { embedderMismatch } from "../embedder-registry.js";
+import { memoryEmbedders } from "../embedders.schema.js";
 import { type Embedder, embedQuery, tokenize, vectorLiteral } from "../embeddings.js";
 import { reciprocalRankFusion } from "../rank-fusion.js";
 import type { FilterCondition } from "./filter.js";
 import { filterSql, namespaceHasPrefix, namespacePathHasPrefix, orTsQuery } from "./sql.js";
-import { memoryItems, memoryItemVectors } from "./store.schema.js";
+import { type MemoryItemRow, memoryItems, memoryItemVectors } from "./store.schema.js";
 
 /**
  * The store's search queries. Semantic search ranks items by the best cosine similarity of any of their
@@ -21,9 +22,11 @@ export interface SearchScope {
   now: Date;
 }
 
-export interface RankedId {
+/** An item with its score in one ranking; the row comes with it, so no second query fetches the page. */
+export interface RankedItem {
   itemId: number;
   score: number;
+  row: MemoryItemRow;
 }
 
 /** How many candidates a ranked list fetches: enough for the page, and for fusion to have overlap. */
@@ -44,12 +47,36 @@ function scopeSql(scope: SearchScope): SQL {
   ) as SQL;
 }
 
+/** The item columns as raw SQL returns them (snake_case), for `toRow`. */
+const ITEM_COLUMNS = sql`i.id, i.tenant_id, i.namespace, i.key, i.value, i.created_at, i.updated_at, i.ttl_minutes, i.expires_at`;
+
+type RawItem = Record<string, unknown> & { id: number | string; score: number };
+
+function toRanked(raw: RawItem): RankedItem {
+  const date = (v: unknown) =>
+    v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
+  const row: MemoryItemRow = {
+    id: Number(raw.id),
+    tenantId: String(raw.tenant_id),
+    namespace: raw.namespace as string[],
+    key: String(raw.key),
+    value: (typeof raw.value === "string" ? JSON.parse(raw.value) : raw.value) as Record<string, unknown>,
+    createdAt: date(raw.created_at)!,
+    updatedAt: date(raw.updated_at)!,
+    ttlMinutes: raw.ttl_minutes === null ? null : Number(raw.ttl_minutes),
+    expiresAt: date(raw.expires_at),
+  };
+  return { itemId: row.id, score: Number(raw.score), row };
+}
+
 /**
- * Nearest items by cosine distance. Runs in a transaction so that `SET LOCAL` can turn on pgvector 0.8's
- * iterative index scan (https://github.com/pgvector/pgvector#iterative-index-scans): with filters, a plain
- * HNSW scan returns only `ef_search` candidates and then filters them, which can leave fewer than `limit`
- * rows; the iterative scan keeps going until enough rows pass. `relaxed_order` may return rows slightly out
- * of order, so the outer query sorts again.
+ * Nearest items by cosine distance, in one transaction of two statements: the first sets `hnsw.*` for
+ * this transaction and checks the embedder registry (see embedder-registry.ts), the second ranks and
+ * returns the items. `SET LOCAL`-style settings turn on pgvector 0.8's iterative index scan
+ * (https://github.com/pgvector/pgvector#iterative-index-scans): with filters, a plain HNSW scan returns only
+ * `ef_search` candidates and then filters them, which can leave fewer than `limit` rows; the iterative scan
+ * keeps going until enough rows pass. `relaxed_order` may return rows slightly out of order, so the outer
+ * query sorts again.
  */
 export async function semanticRanking(
   db: Db,
@@ -57,30 +84,37 @@ export async function semanticRanking(
   scope: SearchScope,
   query: string,
   candidates: number,
-): Promise<RankedId[]> {
-  await assertSingleEmbedder(db, embedder);
+): Promise<RankedItem[]> {
   const vector = vectorLiteral(await embedQuery(embedder, query));
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true),
-                 set_config('hnsw.ef_search', ${String(Math.min(1_000, Math.max(40, candidates)))}, true)`,
-    );
-    const rows = await queryRows<{ item_id: string | number; score: number }>(
+  const rows = await db.transaction(async (tx) => {
+    const [settings] = await queryRows<{ others: string[] | null }>(
       tx,
-      sql`select c.item_id, max(1 - c.distance) as score
-          from (
-            select ${memoryItemVectors.itemId} as item_id, ${memoryItemVectors.embedding} <=> ${vector}::vector as distance
-            from ${memoryItemVectors}
-            join ${memoryItems} on ${memoryItems.id} = ${memoryItemVectors.itemId}
-            where ${scopeSql(scope)} and ${memoryItemVectors.embedder} = ${embedder.id}
-            order by ${memoryItemVectors.embedding} <=> ${vector}::vector
-            limit ${candidates}
-          ) c
-          group by c.item_id
-          order by score desc, c.item_id`,
+      sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                 set_config('hnsw.ef_search', ${String(Math.min(1_000, Math.max(40, candidates)))}, true),
+                 (select array_agg(${memoryEmbedders.embedderId}) from ${memoryEmbedders}
+                  where ${memoryEmbedders.embedderId} <> ${embedder.id}) as others`,
     );
-    return rows.map((r) => ({ itemId: Number(r.item_id), score: Number(r.score) }));
+    if (settings?.others && settings.others.length > 0) throw embedderMismatch(embedder, settings.others);
+    return queryRows<RawItem>(
+      tx,
+      sql`select ${ITEM_COLUMNS}, r.score
+          from (
+            select c.item_id, max(1 - c.distance) as score
+            from (
+              select ${memoryItemVectors.itemId} as item_id, ${memoryItemVectors.embedding} <=> ${vector}::vector as distance
+              from ${memoryItemVectors}
+              join ${memoryItems} on ${memoryItems.id} = ${memoryItemVectors.itemId}
+              where ${scopeSql(scope)} and ${memoryItemVectors.embedder} = ${embedder.id}
+              order by ${memoryItemVectors.embedding} <=> ${vector}::vector
+              limit ${candidates}
+            ) c
+            group by c.item_id
+          ) r
+          join ${memoryItems} i on i.id = r.item_id
+          order by r.score desc, r.item_id`,
+    );
   });
+  return rows.map(toRanked);
 }
 
 /** Items whose indexed texts share words with the query (any word; stemmed), by `ts_rank_cd`. */
@@ -89,21 +123,26 @@ export async function keywordRanking(
   scope: SearchScope,
   query: string,
   candidates: number,
-): Promise<RankedId[]> {
+): Promise<RankedItem[]> {
   const tsquery = orTsQuery(tokenize(query));
   if (tsquery === null) return [];
-  const rows = await queryRows<{ item_id: string | number; score: number }>(
+  const rows = await queryRows<RawItem>(
     db,
-    sql`select ${memoryItemVectors.itemId} as item_id, max(ts_rank_cd(${memoryItemVectors.textSearch}, q)) as score
-        from ${memoryItemVectors}
-        join ${memoryItems} on ${memoryItems.id} = ${memoryItemVectors.itemId},
-        to_tsquery('english', ${tsquery}) q
-        where ${scopeSql(scope)} and ${memoryItemVectors.textSearch} @@ q
-        group by ${memoryItemVectors.itemId}
-        order by score desc, item_id
-        limit ${candidates}`,
+    sql`select ${ITEM_COLUMNS}, r.score
+        from (
+          select ${memoryItemVectors.itemId} as item_id, max(ts_rank_cd(${memoryItemVectors.textSearch}, q)) as score
+          from ${memoryItemVectors}
+          join ${memoryItems} on ${memoryItems.id} = ${memoryItemVectors.itemId},
+          to_tsquery('english', ${tsquery}) q
+          where ${scopeSql(scope)} and ${memoryItemVectors.textSearch} @@ q
+          group by ${memoryItemVectors.itemId}
+          order by score desc, item_id
+          limit ${candidates}
+        ) r
+        join ${memoryItems} i on i.id = r.item_id
+        order by r.score desc, r.item_id`,
   );
-  return rows.map((r) => ({ itemId: Number(r.item_id), score: Number(r.score) }));
+  return rows.map(toRanked);
 }
 
 /** Semantic and keyword rankings fused by reciprocal rank; the score is the fused score. */
@@ -113,13 +152,14 @@ export async function hybridRanking(
   scope: SearchScope,
   query: string,
   candidates: number,
-): Promise<RankedId[]> {
+): Promise<RankedItem[]> {
   const semantic = await semanticRanking(db, embedder, scope, query, candidates);
   const keyword = await keywordRanking(db, scope, query, candidates);
+  const rows = new Map([...semantic, ...keyword].map((r) => [r.itemId, r.row]));
   return reciprocalRankFusion([
     { name: "semantic", ids: semantic.map((r) => r.itemId) },
     { name: "keyword", ids: keyword.map((r) => r.itemId) },
-  ]).map((f) => ({ itemId: f.id, score: f.score }));
+  ]).map((f) => ({ itemId: f.id, score: f.score, row: rows.get(f.id)! }));
 }
 
 /** Without a query: the newest matching items. */
