@@ -13,6 +13,7 @@ import os from "node:os";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { type Database, openDatabase, queryRows, redactUrl } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 import { PostgresCheckpointSaver } from "../../src/memory/checkpointer/saver.js";
@@ -58,7 +59,11 @@ interface Target {
 
 async function openTarget(name: TargetName, url: string): Promise<Target> {
   if (name === "official") {
-    const saver = PostgresSaver.fromConnString(url);
+    // What PostgresSaver.fromConnString builds, plus an error listener: dropping the database at the end
+    // terminates idle clients, and an unlistened pool error would crash the bench.
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on("error", () => {});
+    const saver = new PostgresSaver(pool);
     await saver.setup();
     return {
       name,
