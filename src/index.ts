@@ -334,5 +334,8 @@ export { type Embedder, embedderOf, FeatureHashingEmbeddings } from "./memory/em
 export type { OutcomeInput, OutcomeRecorded, VariantTally } from "./memory/learning/outcome-input.js";
 export type { SegmentInput, SegmentRule } from "./memory/learning/segment.js";
 export type { TenantMemory } from "./memory/service.js";
+export type { AuthOptions } from "./server/auth/options.js";
+export type { Principal, Role } from "./server/auth/permissions.js";
+export type { ConnectionLimits } from "./server/limits/options.js";
 export { RpcCode, RpcError } from "./server/rpc/errors.js";
 export { defineMethod } from "./server/rpc/method.js";
