@@ -94,12 +94,10 @@ export function memoryMethods(services: Services) {
       handler: ({ namespace, key, value, index, ttl }, ctx) =>
         memoryCall(async () => ({
           item: itemToWire(
-            await memory
-              .forTenant(ctx.principal.tenantId)
-              .put(namespace, key, value, {
-                ...(index === undefined ? {} : { index }),
-                ...(ttl ? { ttl } : {}),
-              }),
+            await memory.forTenant(ctx.principal.tenantId).put(namespace, key, value, {
+              ...(index === undefined ? {} : { index }),
+              ...(ttl ? { ttl } : {}),
+            }),
           ),
         })),
     }),
