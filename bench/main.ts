@@ -8,11 +8,13 @@ import { z } from "zod";
 import { Progress } from "./lib/progress.js";
 import { environment, jsonReport, renderReports } from "./lib/report.js";
 import type { BenchSettings, Suite, SuiteReport } from "./lib/suite.js";
+import { checkpointerSuite } from "./suites/checkpointer.js";
+import { memorySuite } from "./suites/memory.js";
 import { threadsRunSuite } from "./suites/threads-run.js";
 import { transportSuite } from "./suites/transport.js";
 
 /** Every suite, in the order a run without `--suite` runs them. */
-const suites: readonly Suite[] = [transportSuite, threadsRunSuite];
+const suites: readonly Suite[] = [transportSuite, threadsRunSuite, checkpointerSuite, memorySuite];
 
 const Options = z.object({
   suite: z.array(z.string()).default([]),

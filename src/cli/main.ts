@@ -8,6 +8,7 @@ import { type McpCommandOptions, mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
 import { serveCommand } from "./serve.js";
+import { threadsPruneCommand } from "./threads-prune.js";
 import { type TokenCommandOptions, tokenCommand } from "./token.js";
 import { triageProgram } from "./triage-command.js";
 
@@ -141,6 +142,40 @@ program
       "  marketing-agents eval --compare evals/out/A/report.json evals/out/B/report.json",
   )
   .action((suites: string[], opts: EvalCommandOptions) => evalCommand(suites, opts));
+
+const threads = program.command("threads").description("Thread (checkpoint) maintenance.");
+threads
+  .command("prune")
+  .description(
+    "Delete old checkpoints: keeps the last N per thread, everything younger than a duration, every head and every pending interrupt. Safe while servers run.",
+  )
+  .option("--keep-last <n>", "newest checkpoints kept per thread namespace", "20")
+  .option(
+    "--keep-younger-than <duration>",
+    "keep everything younger than this (90s, 30m, 12h, 7d, 2w, ms)",
+    "7d",
+  )
+  .option("--thread <id>", "prune one thread only")
+  .option("--json", "print the counts as JSON")
+  .addOption(
+    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
+      "DATABASE_URL",
+    ),
+  )
+  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .action(
+    (opts: {
+      keepLast?: string;
+      keepYoungerThan?: string;
+      thread?: string;
+      json?: boolean;
+      database?: string;
+      dataDir?: string;
+    }) =>
+      threadsPruneCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }), opts).then(
+        () => undefined,
+      ),
+  );
 
 try {
   await program.parseAsync();
