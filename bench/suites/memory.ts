@@ -11,14 +11,15 @@
  *    HNSW scan, item fetch) → p50/p99 ms; also the bare top-10 SQL for comparison;
  * 4. recall@10 of those searches against the exact top-10 by cosine, computed here over all N vectors.
  *
- * Vectors are synthetic and clustered (64 Gaussian clusters on the unit sphere, each item ~0.7 cosine to its
- * centre; queries drawn the same way), from a seeded generator, served by a lookup "embedder" so that the
- * store's real code path runs without a model. Goals (issue 4): recall@10 ≥ 0.95 and median search
+ * Vectors are synthetic (see `syntheticDataset`: text-like `topics` by default, adversarial `tight-clusters`
+ * on request), from a seeded generator, served by a lookup "embedder" so that the store's real code path
+ * runs without a model. Goals (issue 4): recall@10 ≥ 0.95 and median search
  * < 10 ms on the server.
  *
  * Size and targets from the environment, so a quick run is possible:
  *   MEMORY_BENCH_SIZE (default 100000), MEMORY_BENCH_QUERIES (default 200),
- *   MEMORY_BENCH_TARGETS (default "pglite,server"; the server needs TEST_DATABASE_URL).
+ *   MEMORY_BENCH_TARGETS (default "pglite,server"; the server needs TEST_DATABASE_URL),
+ *   MEMORY_BENCH_DATA (topics | tight-clusters), MEMORY_BENCH_EF (hnsw.ef_search; default the store's).
  * e.g. `MEMORY_BENCH_SIZE=5000 MEMORY_BENCH_QUERIES=50 npm run bench -- --suite memory`
  */
 import { randomBytes } from "node:crypto";
@@ -29,6 +30,7 @@ import { type Database, openDatabase, queryRows, redactUrl } from "../../src/db/
 import { migrate } from "../../src/db/migrate.js";
 import { type Embedder, VECTOR_DIMENSIONS, vectorLiteral } from "../../src/memory/embeddings.js";
 import { PgStore } from "../../src/memory/store/pg-store.js";
+import { DEFAULT_EF_SEARCH } from "../../src/memory/store/search.js";
 import type { Progress } from "../lib/progress.js";
 import { LatencyRecorder, type LatencySummary } from "../lib/stats.js";
 import type { Suite, SuiteReport } from "../lib/suite.js";
@@ -57,6 +59,8 @@ interface Settings {
   size: number;
   queries: number;
   targets: string[];
+  dataset: Dataset;
+  efSearch: number | undefined;
 }
 
 function settingsFromEnv(): Settings {
@@ -67,34 +71,65 @@ function settingsFromEnv(): Settings {
     return n;
   };
   const targets = (process.env["MEMORY_BENCH_TARGETS"] ?? "pglite,server").split(",").map((t) => t.trim());
-  return { size: int("MEMORY_BENCH_SIZE", 100_000), queries: int("MEMORY_BENCH_QUERIES", 200), targets };
+  const dataset = (process.env["MEMORY_BENCH_DATA"] ?? "topics") as Dataset;
+  if (!DATASETS.includes(dataset)) throw new Error(`MEMORY_BENCH_DATA must be one of ${DATASETS.join(", ")}`);
+  const ef = process.env["MEMORY_BENCH_EF"];
+  return {
+    size: int("MEMORY_BENCH_SIZE", 100_000),
+    queries: int("MEMORY_BENCH_QUERIES", 200),
+    targets,
+    dataset,
+    efSearch: ef === undefined || ef === "" ? undefined : int("MEMORY_BENCH_EF", 100),
+  };
 }
 
-/** N unit vectors in `CLUSTERS` clusters, and queries drawn from the same clusters. */
-export function syntheticVectors(count: number, seed: number, centres?: Float32Array[]) {
+export const DATASETS = ["topics", "tight-clusters"] as const;
+export type Dataset = (typeof DATASETS)[number];
+
+const unit = (v: Float32Array) => {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  return v;
+};
+
+/**
+ * Items and queries drawn from one distribution, from a seed:
+ * - `topics` (default), like text embeddings: a low intrinsic dimension (32 latent factors, 200 topic
+ *   centres, items spread around their topic) mapped into 512 dimensions, plus a little isotropic noise;
+ * - `tight-clusters`, adversarial: 64 clusters on the unit sphere with every item at cosine ≈ 0.7 to its
+ *   centre, so the ~1,500 members of a cluster are all about equally near a query (low contrast).
+ */
+export function syntheticDataset(kind: Dataset, items: number, queries: number, seed: number) {
   const rng = mulberry32(seed);
-  const unit = (v: Float32Array) => {
-    let norm = 0;
-    for (const x of v) norm += x * x;
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < v.length; i++) v[i]! /= norm;
-    return v;
-  };
-  const gaussian = () => {
-    const v = new Float32Array(VECTOR_DIMENSIONS);
-    for (let i = 0; i < v.length; i++) v[i] = normal(rng);
-    return unit(v);
-  };
-  const cs = centres ?? Array.from({ length: CLUSTERS }, gaussian);
-  const vectors = Array.from({ length: count }, () => {
-    const centre = cs[Math.floor(rng() * cs.length)]!;
-    const noise = gaussian();
-    const v = new Float32Array(VECTOR_DIMENSIONS);
-    // Equal-norm centre and noise: cosine to the centre ≈ 0.7, to a same-cluster neighbour ≈ 0.5.
-    for (let i = 0; i < v.length; i++) v[i] = centre[i]! + noise[i]!;
-    return unit(v);
-  });
-  return { centres: cs, vectors };
+  const gaussian = (n: number) => Float32Array.from({ length: n }, () => normal(rng));
+  let draw: () => Float32Array;
+  if (kind === "tight-clusters") {
+    const centres = Array.from({ length: CLUSTERS }, () => unit(gaussian(VECTOR_DIMENSIONS)));
+    draw = () => {
+      const centre = centres[Math.floor(rng() * centres.length)]!;
+      const noise = unit(gaussian(VECTOR_DIMENSIONS));
+      return unit(Float32Array.from(centre, (c, i) => c + noise[i]!));
+    };
+  } else {
+    const latent = 32;
+    const basis = Array.from({ length: latent }, () => gaussian(VECTOR_DIMENSIONS));
+    const topics = Array.from({ length: 200 }, () => gaussian(latent));
+    draw = () => {
+      const topic = topics[Math.floor(rng() * topics.length)]!;
+      const v = new Float32Array(VECTOR_DIMENSIONS);
+      for (let l = 0; l < latent; l++) {
+        const z = topic[l]! + 0.5 * normal(rng);
+        const row = basis[l]!;
+        for (let d = 0; d < VECTOR_DIMENSIONS; d++) v[d]! += z * row[d]!;
+      }
+      unit(v);
+      for (let d = 0; d < VECTOR_DIMENSIONS; d++) v[d]! += 0.02 * normal(rng);
+      return unit(v);
+    };
+  }
+  return { items: Array.from({ length: items }, draw), queries: Array.from({ length: queries }, draw) };
 }
 
 /** Exact top-k by cosine (dot product of unit vectors), over every item. */
@@ -164,7 +199,9 @@ async function openBackend(name: string, progress: Progress): Promise<Backend | 
       maintenanceWorkMem: "1GB",
       async dispose() {
         await database.close();
-        await admin.db.execute(sql`drop database if exists ${sql.identifier(db)} with (force)`);
+        // Without FORCE: DROP DATABASE itself stops autovacuum workers (which a bulk load starts), while FORCE
+        // tries to terminate them and needs pg_signal_backend, which the test role does not have.
+        await admin.db.execute(sql`drop database if exists ${sql.identifier(db)}`);
         await admin.close();
       },
     };
@@ -177,6 +214,7 @@ async function measure(
   items: readonly Float32Array[],
   queries: readonly Float32Array[],
   truth: readonly number[][],
+  efSearch: number | undefined,
   progress: Progress,
 ): Promise<MemoryFigures> {
   const { db } = backend.database;
@@ -185,6 +223,7 @@ async function measure(
     tenantId: "bench",
     embedder: lookupEmbedder(items, queries),
     fields: ["v"],
+    ...(efSearch === undefined ? {} : { efSearch }),
   });
   await db.execute(sql`drop index if exists memory_item_vectors_embedding_hnsw`);
 
@@ -235,7 +274,10 @@ async function measure(
     const vector = vectorLiteral(Array.from(queries[j]!));
     const started = process.hrtime.bigint();
     await db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+      await tx.execute(
+        sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                   set_config('hnsw.ef_search', ${String(efSearch ?? DEFAULT_EF_SEARCH)}, true)`,
+      );
       await queryRows(
         tx,
         sql`select item_id from memory_item_vectors where tenant_id = 'bench'
@@ -265,10 +307,9 @@ async function run(_settings: unknown, progress: Progress): Promise<MemorySuiteR
   });
   const settings = settingsFromEnv();
   progress.note(
-    `memory: ${settings.size} synthetic items × ${VECTOR_DIMENSIONS} dims, ${settings.queries} queries`,
+    `memory: ${settings.size} synthetic items (${settings.dataset}) × ${VECTOR_DIMENSIONS} dims, ${settings.queries} queries`,
   );
-  const { centres, vectors: items } = syntheticVectors(settings.size, 1);
-  const { vectors: queries } = syntheticVectors(settings.queries, 2, centres);
+  const { items, queries } = syntheticDataset(settings.dataset, settings.size, settings.queries, 1);
   progress.note("memory: exact top-10 of every query (brute force, for recall)");
   const truth = queries.map((q) => exactTopK(q, items, K));
 
@@ -282,7 +323,7 @@ async function run(_settings: unknown, progress: Progress): Promise<MemorySuiteR
       continue;
     }
     try {
-      figures.push(await measure(backend, items, queries, truth, progress));
+      figures.push(await measure(backend, items, queries, truth, settings.efSearch, progress));
     } finally {
       await backend.dispose();
     }
@@ -318,7 +359,7 @@ async function run(_settings: unknown, progress: Progress): Promise<MemorySuiteR
   return report({
     memory: figures,
     notes: [
-      "store.batch inserts (1,000 puts a batch) before the HNSW index exists, then one index build; searches are store.search top-10, one at a time",
+      `dataset ${settings.dataset}, hnsw.ef_search ${settings.efSearch ?? DEFAULT_EF_SEARCH}; store.batch inserts (1,000 puts a batch) before the HNSW index exists, then one index build; searches are store.search top-10, one at a time`,
       ...table.split("\n"),
       ...skipped.map((s) => `skipped ${s}`),
       `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${os.cpus().length} CPUs`,

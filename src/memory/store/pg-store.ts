@@ -18,6 +18,7 @@ import { parseFilter } from "./filter.js";
 import { validateKey, validateNamespace } from "./namespace.js";
 import {
   candidateCount,
+  DEFAULT_EF_SEARCH,
   filteredItems,
   hybridRanking,
   keywordRanking,
@@ -58,6 +59,8 @@ export interface PgStoreOptions {
   };
   /** Time source for TTLs (tests move it forward). */
   clock?: () => Date;
+  /** HNSW search breadth: higher finds more of the true nearest neighbours, slower. Default 100. */
+  efSearch?: number;
 }
 
 export interface StoreSearchOptions {
@@ -96,6 +99,15 @@ export class PgStore extends BaseStore {
     this.defaultTtl = options.ttl?.defaultTtlMinutes;
     this.refreshOnRead = options.ttl?.refreshOnRead ?? true;
     this.clock = options.clock ?? (() => new Date());
+    if (
+      options.efSearch !== undefined &&
+      !(Number.isInteger(options.efSearch) && options.efSearch >= 1 && options.efSearch <= 1_000)
+    ) {
+      throw new MemoryError(
+        MemoryErrorCode.InvalidInput,
+        `efSearch is an integer from 1 to 1000, got ${options.efSearch}`,
+      );
+    }
   }
 
   /** The same store for another tenant. */
@@ -304,6 +316,7 @@ export class PgStore extends BaseStore {
       namespacePrefix: op.namespacePrefix,
       conditions: parseFilter(op.filter),
       now,
+      efSearch: this.options.efSearch ?? DEFAULT_EF_SEARCH,
     };
     const query = op.query?.trim();
     if (!query) {
