@@ -327,8 +327,9 @@ export class PgStore extends BaseStore {
     const candidates = candidateCount(limit, offset);
     const mode = op.mode ?? "semantic";
     let ranked: RankedItem[];
-    if (mode === "semantic") ranked = await semanticRanking(this.db, this.embedder, scope, query, candidates);
-    else if (mode === "keyword") ranked = await keywordRanking(this.db, scope, query, candidates);
+    if (mode === "semantic") {
+      ranked = await semanticRanking(this.db, this.embedder, scope, query, candidates, offset + limit);
+    } else if (mode === "keyword") ranked = await keywordRanking(this.db, scope, query, candidates);
     else if (mode === "hybrid")
       ranked = await hybridRanking(this.db, this.embedder, scope, query, candidates);
     else throw new MemoryError(MemoryErrorCode.InvalidInput, `unknown search mode ${String(mode)}`);

@@ -81,7 +81,7 @@ function toRanked(raw: RawItem): RankedItem {
 /**
  * Nearest items by cosine distance, in one transaction of two statements: the first sets `hnsw.*` for
  * this transaction and checks the embedder registry (see embedder-registry.ts), the second ranks and
- * returns the items. `SET LOCAL`-style settings turn on pgvector 0.8's iterative index scan
+ * returns the items (discarded, with the transaction, when the check fails). `SET LOCAL`-style settings turn on pgvector 0.8's iterative index scan
  * (https://github.com/pgvector/pgvector#iterative-index-scans): with filters, a plain HNSW scan returns only
  * `ef_search` candidates and then filters them, which can leave fewer than `limit` rows; the iterative scan
  * keeps going until enough rows pass. `relaxed_order` may return rows slightly out of order, so the outer
@@ -93,18 +93,21 @@ export async function semanticRanking(
   scope: SearchScope,
   query: string,
   candidates: number,
+  /** Items to return, best first (default all candidates): a page needs no more rows than limit + offset. */
+  take: number = candidates,
 ): Promise<RankedItem[]> {
   const vector = vectorLiteral(await embedQuery(embedder, query));
   const rows = await db.transaction(async (tx) => {
-    const [settings] = await queryRows<{ others: string[] | null }>(
+    // Both statements are sent at once: on postgres.js they are pipelined on the transaction's connection
+    // (one round trip) and run in order, so the settings apply to the search.
+    const settingsQuery = queryRows<{ others: string[] | null }>(
       tx,
       sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true),
                  set_config('hnsw.ef_search', ${String(Math.min(1_000, Math.max(scope.efSearch, candidates)))}, true),
                  (select array_agg(${memoryEmbedders.embedderId}) from ${memoryEmbedders}
                   where ${memoryEmbedders.embedderId} <> ${embedder.id}) as others`,
     );
-    if (settings?.others && settings.others.length > 0) throw embedderMismatch(embedder, settings.others);
-    return queryRows<RawItem>(
+    const searchQuery = queryRows<RawItem>(
       tx,
       sql`select ${ITEM_COLUMNS}, r.score
           from (
@@ -118,10 +121,15 @@ export async function semanticRanking(
               limit ${candidates}
             ) c
             group by c.item_id
+            order by score desc, c.item_id
+            limit ${take}
           ) r
           join ${memoryItems} i on i.id = r.item_id
           order by r.score desc, r.item_id`,
     );
+    const [[settings], found] = await Promise.all([settingsQuery, searchQuery]);
+    if (settings?.others && settings.others.length > 0) throw embedderMismatch(embedder, settings.others);
+    return found;
   });
   return rows.map(toRanked);
 }
