@@ -1,6 +1,6 @@
 import { type Config, databaseUrlOf, hasLlmEndpoint } from "../config.js";
 import { createMarketingSystem } from "../index.js";
-import { chatModelFromConfig, modelLabelOf } from "../llm/provider.js";
+import { chatModelFromConfig, embeddingsFromConfig, modelLabelOf } from "../llm/provider.js";
 import { createLogger } from "../logger.js";
 import { AuthConfigError } from "../server/auth/errors.js";
 import { createKeySource } from "../server/auth/key-sources.js";
@@ -42,6 +42,8 @@ export async function serveCommand(config: Config): Promise<void> {
     logger: log,
     approvalPolicy: config.APPROVAL_POLICY,
     llm: chatModelFromConfig(config),
+    // The same embedder `migrate --reembed` uses: memories written and searched here must match it.
+    embeddings: embeddingsFromConfig(config),
     stepDelayMs: config.FAULT_STEP_DELAY_MS,
     staleRunAfterMs: config.RUN_STALE_AFTER_MS,
     limits: {
