@@ -1,5 +1,6 @@
 import { getCampaign, resultTotals, segmentsOf } from "../../db/campaigns.js";
 import type { Db } from "../../db/client.js";
+import { leadRecordOf } from "../../db/lead-record.js";
 import { getLead } from "../../db/leads.js";
 import type { Lead } from "../../db/schema.js";
 import { defaultSegmentOf, type SegmentRule } from "../../memory/learning/segment.js";
@@ -111,23 +112,5 @@ function campaignMetricsOf(
 }
 
 export function toCrmLead(lead: Lead): CrmLead {
-  return {
-    id: lead.id,
-    name: lead.name,
-    email: lead.email,
-    company: lead.company,
-    title: lead.title,
-    source: lead.source,
-    totalVisits: lead.totalVisits,
-    timeOnSite: lead.timeOnSite,
-    pageViewsPerVisit: lead.pageViewsPerVisit,
-    lastActivity: lead.lastActivity,
-    doNotEmail: lead.doNotEmail,
-    notes: lead.notes,
-    stage: lead.stage,
-    score: lead.score,
-    class: lead.class,
-    createdAt: new Date(lead.createdAt).toISOString(),
-    updatedAt: new Date(lead.updatedAt).toISOString(),
-  };
+  return leadRecordOf(lead);
 }

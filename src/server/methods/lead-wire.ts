@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LeadInput } from "../../db/lead-input.js";
+import { leadInputOf, leadRecordOf } from "../../db/lead-record.js";
 import type { Lead } from "../../db/schema.js";
 
 /** A stored lead as the API returns it: nulls kept, dates as ISO 8601 strings. */
@@ -25,44 +26,10 @@ export const LeadOutput = z.object({
 export type LeadOutput = z.infer<typeof LeadOutput>;
 
 export function leadToWire(lead: Lead): LeadOutput {
-  return {
-    id: lead.id,
-    name: lead.name,
-    email: lead.email,
-    company: lead.company,
-    title: lead.title,
-    source: lead.source,
-    totalVisits: lead.totalVisits,
-    timeOnSite: lead.timeOnSite,
-    pageViewsPerVisit: lead.pageViewsPerVisit,
-    lastActivity: lead.lastActivity,
-    doNotEmail: lead.doNotEmail,
-    notes: lead.notes,
-    stage: lead.stage,
-    score: lead.score,
-    class: lead.class,
-    createdAt: new Date(lead.createdAt).toISOString(),
-    updatedAt: new Date(lead.updatedAt).toISOString(),
-  };
+  return leadRecordOf(lead);
 }
 
 /** A stored lead in the shape the agents read (absent fields omitted, not null). */
 export function leadToInput(lead: Lead): LeadInput & { id: string } {
-  const fields = {
-    id: lead.id,
-    name: lead.name,
-    email: lead.email,
-    company: lead.company,
-    title: lead.title,
-    source: lead.source,
-    totalVisits: lead.totalVisits,
-    timeOnSite: lead.timeOnSite,
-    pageViewsPerVisit: lead.pageViewsPerVisit,
-    lastActivity: lead.lastActivity,
-    doNotEmail: lead.doNotEmail,
-    notes: lead.notes,
-  };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as LeadInput & {
-    id: string;
-  };
+  return leadInputOf(lead);
 }
