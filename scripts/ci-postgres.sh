@@ -140,6 +140,9 @@ SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') AS create_role 
 \else
   ALTER ROLE :"role" LOGIN CREATEDB NOSUPERUSER PASSWORD :'password';
 \endif
+-- Tests drop their databases WITH (FORCE); an autovacuum worker still in one can only be ended by a member
+-- of pg_signal_backend, otherwise the drop fails at random. GRANT is idempotent.
+GRANT pg_signal_backend TO :"role";
 SQL
 
 if [[ -z "$(psql_super -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'")" ]]; then
