@@ -3,8 +3,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Principal } from "../auth/permissions.js";
 import type { LeadInput } from "../db/lead-input.js";
-import type { Principal } from "../server/auth/permissions.js";
 import { VERSION } from "../version.js";
 import type { McpDeps } from "./context.js";
 import type { CrmLead } from "./crm/connector.js";

@@ -1,7 +1,7 @@
+import type { Principal } from "../auth/permissions.js";
 import type { LeadInput } from "../db/lead-input.js";
 import type { Embedder } from "../memory/embeddings.js";
 import type { Memory } from "../memory/service.js";
-import type { Principal } from "../server/auth/permissions.js";
 import type { CrmConnector } from "./crm/connector.js";
 
 /** One audit entry; structurally the audit log's `AuditFields`, so its writer plugs in as is. */

@@ -1,5 +1,5 @@
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import type { Permission } from "../server/auth/permissions.js";
+import type { Permission } from "../auth/permissions.js";
 
 /**
  * JSON-RPC error codes this MCP server adds to the protocol's own. Same numbers as the JSON-RPC server

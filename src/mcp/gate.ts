@@ -4,7 +4,7 @@ import {
   type JSONRPCMessage,
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
-import { can, type Permission, type Principal } from "../server/auth/permissions.js";
+import { can, type Permission, type Principal } from "../auth/permissions.js";
 import type { McpAuditSink, PrincipalSource } from "./context.js";
 import { insufficientScope } from "./errors.js";
 import { resourceAuditMethod, resourcePermission } from "./resources.js";

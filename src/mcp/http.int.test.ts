@@ -2,13 +2,12 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { auditEntries } from "../../test/support/mcp.js";
 import { type SecuredServer, startSecuredServer } from "../../test/support/security-fixtures.js";
 import { createCampaign } from "../db/campaigns.js";
 import type { Database } from "../db/client.js";
 import { upsertLead } from "../db/leads.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
-import { listEntries } from "../server/audit/store.js";
-import type { Listening } from "../server/listen.js";
 
 /** MCP over Streamable HTTP at /mcp on real listening servers, driven by the SDK's own client and raw fetch. */
 
@@ -148,7 +147,7 @@ describe("MCP over Streamable HTTP with authentication on", () => {
       id: 9,
       error: { code: -32003, data: { error: "insufficient_scope", scope: "outcomes:write" } },
     });
-    const entries = await waitForAudit("vic", 2);
+    const entries = await auditEntries(database.db, { tenantId: "acme", actor: "vic" }, 2);
     expect(entries.map((e) => [e.method, e.result])).toEqual(
       expect.arrayContaining([
         ["mcp.tool.lead_update_stage", "denied"],
@@ -201,18 +200,9 @@ describe("MCP over Streamable HTTP with authentication on", () => {
   });
 });
 
-async function waitForAudit(actor: string, atLeast: number) {
-  for (let i = 0; i < 50; i++) {
-    const entries = await listEntries(database.db, { tenantId: "acme", actor, limit: 20 });
-    if (entries.length >= atLeast) return entries;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return listEntries(database.db, { tenantId: "acme", actor, limit: 20 });
-}
-
 describe("an agent run reads its lead through the MCP client", () => {
   let system: MarketingSystem;
-  let server: Listening;
+  let server: Awaited<ReturnType<MarketingSystem["listen"]>>;
   beforeAll(async () => {
     system = await createMarketingSystem({ database: await createTestDatabase(), approvalPolicy: "never" });
     server = await system.listen({ port: 0 });
@@ -244,15 +234,11 @@ describe("an agent run reads its lead through the MCP client", () => {
     const run = await system.threads.run({ input: { lead: { id: lead.id, name: "Grace" } } });
     expect(run.state.triageResult).not.toBeNull();
     // The audit writer works in the background: poll until the entry is written.
-    let entries: Awaited<ReturnType<typeof listEntries>> = [];
-    for (let i = 0; i < 50 && entries.length === 0; i++) {
-      entries = await listEntries(system.database.db, {
-        tenantId: "default",
-        actor: "agent:triage",
-        limit: 10,
-      });
-      if (entries.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const entries = await auditEntries(
+      system.database.db,
+      { tenantId: "default", actor: "agent:triage", limit: 10 },
+      1,
+    );
     expect(entries.map((e) => [e.method, e.target, e.result, e.role])).toEqual([
       ["mcp.tool.lead_get", lead.id, "ok", "agent"],
     ]);

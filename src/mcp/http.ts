@@ -1,7 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { isInitializeRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Context, Hono } from "hono";
-import { can, type Principal, rolePermissions } from "../server/auth/permissions.js";
+import { can, type Principal, rolePermissions } from "../auth/permissions.js";
 import type { McpDeps } from "./context.js";
 import { auditDenied, PermissionGate, requiredPermission } from "./gate.js";
 import { createMcpServer, PRINCIPAL_KEY, principalSource } from "./server.js";

@@ -2,7 +2,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { can, type Permission, type Principal } from "../server/auth/permissions.js";
+import { can, type Permission, type Principal } from "../auth/permissions.js";
 import type { McpDeps, PrincipalSource } from "./context.js";
 import { insufficientScope, McpCode } from "./errors.js";
 

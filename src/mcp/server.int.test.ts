@@ -3,15 +3,14 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { auditEntries, testMcpDeps } from "../../test/support/mcp.js";
+import type { Principal } from "../auth/permissions.js";
 import { createCampaign, recordResult } from "../db/campaigns.js";
 import type { Database } from "../db/client.js";
 import { upsertLead } from "../db/leads.js";
-import { listEntries } from "../server/audit/store.js";
-import type { Principal } from "../server/auth/permissions.js";
 import { inProcessAgentClients } from "./agent-client.js";
 import { McpAccessError } from "./errors.js";
 import { serveMcp } from "./server.js";
-import { testMcpDeps } from "./test-support.js";
 
 let database: Database;
 let deps: ReturnType<typeof testMcpDeps>;
@@ -211,7 +210,7 @@ describe("MCP server over the in-memory transport", () => {
     );
     await client.close();
     await deps.flushAudit();
-    const entries = await listEntries(database.db, { tenantId: "acme", actor: "vic", limit: 10 });
+    const entries = await auditEntries(database.db, { tenantId: "acme", actor: "vic", limit: 10 });
     expect(entries.map((e) => [e.method, e.result])).toEqual(
       expect.arrayContaining([
         ["mcp.tool.lead_update_stage", "denied"],
@@ -235,7 +234,11 @@ describe("MCP server over the in-memory transport", () => {
         conversions: 7,
       });
       await deps.flushAudit();
-      const entries = await listEntries(database.db, { tenantId: "acme", actor: "agent:triage", limit: 10 });
+      const entries = await auditEntries(database.db, {
+        tenantId: "acme",
+        actor: "agent:triage",
+        limit: 10,
+      });
       expect(entries.map((e) => [e.method, e.target, e.result])).toEqual([
         ["mcp.tool.lead_get", leadId, "ok"],
       ]);

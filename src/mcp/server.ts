@@ -1,6 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { Principal } from "../server/auth/permissions.js";
+import type { Principal } from "../auth/permissions.js";
 import { VERSION } from "../version.js";
 import type { McpDeps, PrincipalSource } from "./context.js";
 import { PermissionGate } from "./gate.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { Principal } from "../server/auth/permissions.js";
+import type { Principal } from "../auth/permissions.js";
 
 export interface McpSession {
   transport: WebStandardStreamableHTTPServerTransport;

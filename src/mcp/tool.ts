@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import { can, type Permission, type Principal } from "../server/auth/permissions.js";
+import { can, type Permission, type Principal } from "../auth/permissions.js";
 import type { McpDeps, PrincipalSource } from "./context.js";
 import { insufficientScope, NotFoundError } from "./errors.js";
 
