@@ -187,6 +187,8 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     audit: security.audit.writer,
     triage: async (lead) => {
       const { result, handoff } = runTriageOffline({ lead }, { model: triageModel, policy });
+      // Only a message without a lead has no result; MCP always passes a lead.
+      if (!result) throw new Error("triage produced no result for a lead");
       return { ...result, handoff };
     },
   });

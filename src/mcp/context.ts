@@ -3,6 +3,7 @@ import type { LeadInput } from "../db/lead-input.js";
 import type { Embedder } from "../memory/embeddings.js";
 import type { Memory } from "../memory/service.js";
 import type { CrmConnector } from "./crm/connector.js";
+import type { TriageOutput } from "./tools/outputs.js";
 
 /** One audit entry; structurally the audit log's `AuditFields`, so its writer plugs in as is. */
 export interface McpAuditEntry {
@@ -29,7 +30,7 @@ export interface McpDeps {
   crm: CrmConnector;
   memory: Memory;
   /** Scores a lead with the system's triage model and policy (offline core; no LLM from MCP). */
-  triage: (lead: LeadInput & { id: string }) => Promise<Record<string, unknown>>;
+  triage: (lead: LeadInput & { id: string }) => Promise<TriageOutput>;
   audit: McpAuditSink;
   embedder?: Embedder;
   clock?: () => Date;

@@ -1,5 +1,4 @@
 import type { Db } from "../db/client.js";
-import type { LeadInput } from "../db/lead-input.js";
 import { createMemory, type Memory } from "../memory/service.js";
 import type { McpAuditSink, McpDeps } from "./context.js";
 import type { CrmConnector } from "./crm/connector.js";
@@ -9,7 +8,7 @@ export interface McpDepsOptions {
   db: Db;
   audit: McpAuditSink;
   /** Scores a lead; the entry point passes the system's triage model and policy. */
-  triage: (lead: LeadInput & { id: string }) => Promise<Record<string, unknown>>;
+  triage: McpDeps["triage"];
   /** Default: the project's own tables. A HubSpot/Salesforce connector goes here (docs/mcp.md). */
   crm?: CrmConnector;
   /** Default: adaptive memory on `db` with the offline embedder. */

@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
 import { auditEntries, testMcpDeps } from "../../test/support/mcp.js";
@@ -162,6 +163,37 @@ describe("MCP server over the in-memory transport", () => {
     const triage = json(await client.callTool({ name: "triage_run", arguments: { leadId } }));
     expect(triage["triage"]).toMatchObject({ class: expect.stringMatching(/hot|warm|cold|disqualified/) });
     expect(triage["triage"].score).toBeGreaterThanOrEqual(0);
+    await client.close();
+  });
+
+  it("declares an output schema for every tool, and each tool's structured content validates against it", async () => {
+    const client = await connect(marketer);
+    const { tools } = await client.listTools();
+    const validator = new AjvJsonSchemaValidator();
+    const calls: Record<string, Record<string, unknown>> = {
+      leads_search: { text: "acme" },
+      lead_get: { id: leadId },
+      lead_update_stage: { id: leadId, stage: "contacted" },
+      campaign_metrics: { campaignId, segment: "reference/hot" },
+      outcome_record: { idempotencyKey: "schema-1", leadId, event: "sent", variantId: "email-now-role" },
+      memory_search: { namespace: ["segment"], query: "short emails" },
+      knowledge_query: { query: "What does Acme use?" },
+      triage_run: { leadId },
+    };
+    expect(Object.keys(calls).sort()).toEqual(tools.map((t) => t.name).sort());
+    for (const tool of tools) {
+      expect(tool.outputSchema, tool.name).toMatchObject({ type: "object", additionalProperties: false });
+      // listTools above cached the SDK client's own validators: callTool throws on a mismatch.
+      const result = await client.callTool({ name: tool.name, arguments: calls[tool.name] });
+      expect(result.isError, `${tool.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      const verdict = validator.getValidator(tool.outputSchema!)(result.structuredContent);
+      expect([tool.name, verdict.valid, verdict.errorMessage]).toEqual([tool.name, true, undefined]);
+      // The text block carries the same JSON for clients that do not read structured content.
+      expect(JSON.parse((result.content as { text: string }[])[0]!.text)).toEqual(result.structuredContent);
+    }
+    // The schemas say what the agents rely on: e.g. a fact's source and a lead's stage are always there.
+    const knowledge = tools.find((t) => t.name === "knowledge_query")!.outputSchema as any;
+    expect(knowledge.properties.hits.items.required).toEqual(expect.arrayContaining(["source", "subject"]));
     await client.close();
   });
 

@@ -13,15 +13,20 @@ export interface ToolContext {
 
 /**
  * One MCP tool, declared once: its name, description, annotations, zod input (strict: unknown fields are
- * rejected) and required permission. Registration, authorization, audit and the catalogue the agents'
- * allowlists and the transport gate read all come from this declaration.
+ * rejected), zod output and required permission. Registration, authorization, audit and the catalogue the
+ * agents' allowlists and the transport gate read all come from this declaration.
  */
-export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
+export interface ToolSpec<S extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
   description: string;
   permission: Permission;
   input: S;
+  /**
+   * The structured result (`outputSchema` in `tools/list`). What `run` returns is parsed with it before it
+   * is sent: the client gets exactly these fields, and a result that does not fit is an error, not data.
+   */
+  output: O;
   annotations: {
     readOnlyHint: boolean;
     destructiveHint: boolean;
@@ -30,11 +35,20 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
   };
   /** The record the call is about, for the audit entry (never personal data: ids only). */
   target?: (args: z.infer<S>) => string | undefined;
-  run(args: z.infer<S>, ctx: ToolContext): Promise<Record<string, unknown>>;
+  run(args: z.infer<S>, ctx: ToolContext): Promise<z.input<O>>;
 }
 
-export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec {
+export function defineTool<S extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<S, O>): ToolSpec {
   return spec as unknown as ToolSpec;
+}
+
+/** A tool's result did not fit its output schema: our bug, reported as a tool error without the data. */
+export class ToolOutputError extends Error {
+  constructor(tool: string, error: z.ZodError) {
+    const paths = [...new Set(error.issues.map((i) => i.path.join(".") || "(root)"))].slice(0, 5);
+    super(`tool ${tool} produced a result that does not match its output schema (at ${paths.join(", ")})`);
+    this.name = "ToolOutputError";
+  }
 }
 
 /** Audit method name of a tool call: identifier-like, as the audit log requires. */
@@ -52,6 +66,7 @@ export function registerTool(
       title: spec.title,
       description: `${spec.description} Requires permission ${spec.permission}.`,
       inputSchema: spec.input,
+      outputSchema: spec.output,
       annotations: { title: spec.title, ...spec.annotations },
     },
     async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
@@ -73,8 +88,11 @@ export function registerTool(
         throw insufficientScope(spec.permission);
       }
       try {
-        const result = await spec.run(args, { principal, deps });
+        const parsed = spec.output.safeParse(await spec.run(args, { principal, deps }));
+        if (!parsed.success) throw new ToolOutputError(spec.name, parsed.error);
+        const result = parsed.data as Record<string, unknown>;
         audit("ok");
+        // The text block is the same JSON, for clients that do not read structured content.
         return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
       } catch (error) {
         audit("error");

@@ -20,6 +20,8 @@ export function testMcpDeps(database: Database): McpDeps & { flushAudit(): Promi
     audit: writer,
     triage: async (lead) => {
       const { result, handoff } = runTriageOffline({ lead }, { model, policy: defaultTriagePolicy });
+      // Only a message without a lead has no result; MCP always passes a lead.
+      if (!result) throw new Error("triage produced no result for a lead");
       return { ...result, handoff };
     },
   });

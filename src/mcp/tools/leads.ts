@@ -2,8 +2,10 @@ import { z } from "zod";
 import { LEAD_STAGES } from "../crm/connector.js";
 import { NotFoundError } from "../errors.js";
 import { defineTool } from "../tool.js";
+import { CrmLeadOutput } from "./outputs.js";
 
 const LeadId = z.uuid().describe("The lead's id (uuid).");
+const OneLead = z.object({ lead: CrmLeadOutput });
 
 export const leadsSearch = defineTool({
   name: "leads_search",
@@ -22,6 +24,7 @@ export const leadsSearch = defineTool({
       offset: z.number().int().min(0).max(100_000).default(0),
     })
     .strict(),
+  output: z.object({ leads: z.array(CrmLeadOutput).describe("Newest first; at most `limit`.") }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   run: async (args, { principal, deps }) => ({
     leads: await deps.crm.searchLeads(principal.tenantId, args),
@@ -35,6 +38,7 @@ export const leadGet = defineTool({
     "Reads one lead of the caller's tenant by id, with its stage and latest triage score and class.",
   permission: "leads:read",
   input: z.object({ id: LeadId }).strict(),
+  output: OneLead,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   target: (args) => args.id,
   async run({ id }, { principal, deps }) {
@@ -50,6 +54,7 @@ export const leadUpdateStage = defineTool({
   description: `Sets a lead's pipeline stage (${LEAD_STAGES.join(", ")}). Setting the stage it already has changes nothing.`,
   permission: "leads:write",
   input: z.object({ id: LeadId, stage: z.enum(LEAD_STAGES) }).strict(),
+  output: OneLead,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   target: (args) => args.id,
   async run({ id, stage }, { principal, deps }) {
