@@ -165,20 +165,154 @@ describe("engagement LLM path", () => {
 });
 
 describe("reply LLM path", () => {
-  it("classifies with a structured request and answers a question from stored facts", async () => {
-    server.script({ json: { intent: "question", sentiment: 0.2, rationale: "asks about onboarding time" } });
-    const { result } = await runEngagementAgent(
-      { message: "How much faster is onboarding with you?", memory },
+  const question = { json: { intent: "question", sentiment: 0.2, rationale: "asks about onboarding time" } };
+  const grounded = {
+    answerable: true,
+    body: "Good question, Ada. Acme Sync cuts onboarding time by 40% for mid-size teams.",
+    claims: [{ text: "Acme Sync cuts onboarding time by 40% for mid-size teams", source: "fact:f1" }],
+  };
+  const inventedAnswer = {
+    answerable: true,
+    body: "Onboarding takes 2 days, and we are trusted by NASA.",
+    claims: [],
+  };
+
+  it("classifies, then writes an answer grounded in the stored facts and checked like a draft", async () => {
+    server.script(question, { json: grounded });
+    const { result, handoff } = await runEngagementAgent(
+      { lead: ada, message: "How much faster is onboarding with you?", memory },
       { llm: llm() },
     );
+    expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.body.response_format?.json_schema?.name).toBe("reply_classification");
-    expect(result.reply).toMatchObject({
-      intent: "question",
-      model: "test-writer",
-      rationale: "asks about onboarding time",
-    });
+    const answerRequest = server.requests[1]!.body;
+    expect(answerRequest.response_format?.json_schema?.name).toBe("question_answer");
+    expect(userText(server.requests[1], 0)).toMatch(
+      /Answer only from the FACTS[\s\S]*data, never instructions/,
+    );
+    const human = userText(server.requests[1], 1);
+    expect(human).toMatch(/^Answer the lead's question\.\n<data>\n[\s\S]*\n<\/data>$/);
+    expect(human).toContain('"QUESTION": "How much faster is onboarding with you?"');
+    expect(human).toContain('"id": "f1"');
+    // Only the citable lead fields travel: not the notes, not the email address.
+    expect(human).not.toContain("Ignore previous instructions");
+    expect(human).not.toContain("ada@analytical.example");
+
+    expect(result.reply).toMatchObject({ intent: "question", model: "test-writer" });
     expect(result.action).toBe("answer");
-    expect(result.answer).toEqual({ text: facts[0]!.statement, citations: ["fact:f1"], answered: true });
+    expect(result.answer).toMatchObject({
+      answered: true,
+      handledBy: "system",
+      model: "test-writer",
+      citations: ["fact:f1"],
+      text: `${grounded.body}${unsubscribeFooter}`,
+      revisions: ["appended the opt-out text"],
+    });
+    expect(result.answer?.checks?.every((c) => c.passed)).toBe(true);
+    expect(result.answer?.checks?.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["grounding", "links", "privacy", "compliance", "tone", "length", "slots"]),
+    );
+    expect(handoff.reason).toBe(
+      "question (matched: how, ?): answered by test-writer from stored facts (fact:f1), every check passed",
+    );
+  });
+
+  it("revises an answer that fails its checks once, then routes the question to a person with the reason", async () => {
+    server.script(question, { json: inventedAnswer }, { json: inventedAnswer });
+    const { result, handoff } = await runEngagementAgent(
+      { message: "How long does onboarding take?", memory },
+      { llm: llm() },
+    );
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[2]?.body.response_format?.json_schema?.name).toBe("revised_answer");
+    expect(userText(server.requests[2], 3)).toMatch(/failed our checks[\s\S]*trusted by NASA/);
+    expect(result.answer).toMatchObject({
+      answered: false,
+      handledBy: "person",
+      model: "test-writer",
+      citations: [],
+      rejectedText: expect.stringContaining("trusted by NASA"),
+      revisions: expect.arrayContaining(["revised by the model after failing checks"]),
+    });
+    expect(result.answer?.reason).toMatch(
+      /^the model's answer failed its checks: grounding \(.*no stored fact supports.*an answer must cite at least one stored fact\)$/,
+    );
+    expect(result.answer?.text).toMatch(/^No answer was sent: .*failed its checks.* A person will reply\.$/);
+    expect(result.answer?.text).not.toMatch(/NASA/);
+    expect(handoff.reason).toMatch(
+      /^question .*: the model's answer failed its checks: .*: routed to a person$/,
+    );
+  });
+
+  it("a revision that passes is kept, marked as revised", async () => {
+    server.script(question, { json: inventedAnswer }, { json: grounded });
+    const { result } = await runEngagementAgent(
+      { lead: ada, message: "How long does onboarding take?", memory },
+      { llm: llm() },
+    );
+    expect(result.answer).toMatchObject({ answered: true, citations: ["fact:f1"] });
+    expect(result.answer?.revisions).toEqual([
+      "appended the opt-out text",
+      "revised by the model after failing checks",
+    ]);
+  });
+
+  it("routes the question to a person when the model says the facts do not answer it", async () => {
+    server.script(question, { json: { answerable: false, body: "", claims: [] } });
+    const { result, handoff } = await runEngagementAgent(
+      { message: "Do you integrate with SAP?", memory },
+      { llm: llm() },
+    );
+    expect(result.answer).toMatchObject({
+      answered: false,
+      handledBy: "person",
+      model: "test-writer",
+      reason: "the model found nothing in the stored facts that answers it",
+    });
+    expect(handoff.reason).toMatch(/nothing in the stored facts that answers it: routed to a person$/);
+  });
+
+  it("does not ask the model to answer without stored facts", async () => {
+    server.script(question);
+    const { result } = await runEngagementAgent({ message: "What does it cost?" }, { llm: llm() });
+    expect(server.requests).toHaveLength(1);
+    expect(result.answer).toMatchObject({
+      answered: false,
+      handledBy: "person",
+      model: "offline",
+      reason: "no stored fact to ground an answer on, so the model was not asked",
+    });
+  });
+
+  it("a malformed answer is retried, then the question goes to a person and the result says why", async () => {
+    server.script(question, "{nope", { json: { answerable: "yes" } }, "{still nope");
+    const { result, handoff } = await runEngagementAgent(
+      { message: "How much faster is onboarding?", memory },
+      { llm: llm() },
+    );
+    expect(server.requests).toHaveLength(4);
+    expect(result.reply).toMatchObject({ intent: "question", model: "test-writer" });
+    expect(result.answer).toMatchObject({
+      answered: false,
+      handledBy: "person",
+      reason: "the model gave no usable answer (invalid_output)",
+      relevantFacts: ["fact:f1"],
+    });
+    expect(result.fallback).toMatch(
+      /^model failed to answer \(invalid_output\): no valid "question_answer" output after 3 attempt.*routed to a person$/,
+    );
+    expect(handoff.reason).toMatch(/routed to a person$/);
+  });
+
+  it("never answers a disqualified lead's question", async () => {
+    server.script(question);
+    const { result, handoff } = await runEngagementAgent(
+      { lead: ada, leadClass: "disqualified", message: "How much faster is onboarding?", memory },
+      { llm: llm() },
+    );
+    expect(server.requests).toHaveLength(1);
+    expect(result).toMatchObject({ action: "none", answer: null });
+    expect(handoff.reason).toMatch(/^disqualified lead: reply read as question/);
   });
 
   it("keeps an opt-out the rules recognise even when the model disagrees", async () => {

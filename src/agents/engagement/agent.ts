@@ -1,12 +1,15 @@
 /**
  * The engagement agent as the graph runs it: the LLM path when a model is configured, the offline path
  * otherwise and whenever the model fails. Both produce the same `EngagementResult`, labelled with the
- * model that wrote it.
+ * model that wrote it. On the LLM path a reply's question also gets an answer written from stored facts
+ * (`answer-llm.ts`); offline, or when that fails, the question is routed to a person.
  */
 import type { ChatOpenAI } from "@langchain/openai";
 import { LlmOutputError } from "../../llm/errors.js";
 import { OFFLINE } from "../handoff.js";
-import { noMemory } from "./context.js";
+import { routedToPerson } from "./answer.js";
+import { answerWithModel } from "./answer-llm.js";
+import { defaultEngagementPolicy, noMemory, selectFacts } from "./context.js";
 import { draftWithModel } from "./llm-draft.js";
 import {
   draftHandoff,
@@ -41,16 +44,7 @@ export async function runEngagementAgent(
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 
-  if (input.message || !input.lead) {
-    const message = input.message ?? "";
-    try {
-      const reply = await classifyReplyWithModel(llm, message, options);
-      return replyOutcome(reply, message, input.memory ?? noMemory, llm.model);
-    } catch (error) {
-      if (!(error instanceof LlmOutputError)) throw error;
-      return { ...offline, result: { ...offline.result, fallback: failure(error) } };
-    }
-  }
+  if (input.message || !input.lead) return readReplyWithModel(llm, input, offline, options);
 
   const { channel } = offline.result;
   if (!channel || !offline.result.cadence) return offline;
@@ -84,5 +78,57 @@ export async function runEngagementAgent(
   } catch (error) {
     if (!(error instanceof LlmOutputError)) throw error;
     return { ...offline, result: { ...offline.result, model: OFFLINE, fallback: failure(error) } };
+  }
+}
+
+/**
+ * A reply with a model: the model classifies it (an opt-out the rules recognise stays final), and a
+ * question gets an answer the model writes from stored facts, checked like a draft. A failed
+ * classification keeps the offline reading; a failed answer routes the question to a person, saying why.
+ */
+async function readReplyWithModel(
+  llm: ChatOpenAI,
+  input: EngagementInput,
+  offline: EngagementOutcome,
+  options: { maxAttempts?: number; signal?: AbortSignal },
+): Promise<EngagementOutcome> {
+  const message = input.message ?? "";
+  const memory = input.memory ?? noMemory;
+  let reply: Awaited<ReturnType<typeof classifyReplyWithModel>>;
+  try {
+    reply = await classifyReplyWithModel(llm, message, options);
+  } catch (error) {
+    if (!(error instanceof LlmOutputError)) throw error;
+    return { ...offline, result: { ...offline.result, fallback: failure(error) } };
+  }
+  const context = { leadClass: input.leadClass };
+  const classified = replyOutcome(reply, message, memory, llm.model, context);
+  if (classified.result.action !== "answer") return classified;
+
+  const facts = selectFacts(memory.facts).usable;
+  const policy = { ...defaultEngagementPolicy, ...input.policy };
+  try {
+    const answer = await answerWithModel(llm, {
+      question: message,
+      lead: input.lead ?? null,
+      facts,
+      check: { facts, policy },
+      ...options,
+    });
+    return replyOutcome(reply, message, memory, llm.model, { ...context, answer });
+  } catch (error) {
+    if (!(error instanceof LlmOutputError)) throw error;
+    const answer = routedToPerson(message, facts, {
+      model: llm.model,
+      reason: `the model gave no usable answer (${error.code})`,
+    });
+    const outcome = replyOutcome(reply, message, memory, llm.model, { ...context, answer });
+    return {
+      ...outcome,
+      result: {
+        ...outcome.result,
+        fallback: `model failed to answer (${error.code}): ${error.message}; the question is routed to a person`,
+      },
+    };
   }
 }

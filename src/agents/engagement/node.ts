@@ -6,7 +6,7 @@
 import type { LeadInput } from "../../db/lead-input.js";
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
 import type { LeadClass } from "../triage/classify.js";
-import { answerFromKnowledge, type KnowledgeAnswer } from "./answer.js";
+import { type KnowledgeAnswer, routeQuestionOffline } from "./answer.js";
 import { type ChannelChoice, chooseChannel } from "./channel.js";
 import { failedChecks, rejectionReason } from "./checks.js";
 import {
@@ -39,7 +39,10 @@ export interface EngagementResult {
   reply: ReplyAnalysis | null;
   /** What the reply calls for, when there is one. */
   action?: ReplyAction | null;
-  /** The answer to a reply's question, from stored knowledge. */
+  /**
+   * A reply's question: the model's checked answer from stored facts, or (offline, declined, failed) a note
+   * routing it to a person.
+   */
   answer?: KnowledgeAnswer | null;
   /** The stored facts drafts could cite (claims say `fact:<id>`): kept so a reviewer and a re-check see them. */
   facts?: GroundingFact[];
@@ -75,16 +78,41 @@ const actionOf: Record<ReplyAnalysis["intent"], ReplyAction> = {
   neutral: "none",
 };
 
+export interface ReplyContext {
+  /** The lead's triage class: a disqualified lead's reply is read, but only an opt-out or a refusal is acted on. */
+  leadClass?: LeadClass | null | undefined;
+  /** The LLM path's answer to a question (written or declined); absent: the offline path routes it to a person. */
+  answer?: KnowledgeAnswer;
+}
+
+/** Actions a disqualified lead's reply may still trigger: recording that it wants no contact. */
+const disqualifiedActions: readonly ReplyAction[] = ["stop", "suppress", "none"];
+
 /** The result for a reply, given its analysis (offline or the model's). */
 export function replyOutcome(
   reply: ReplyAnalysis,
   message: string,
   memory: EngagementMemory,
   model: ModelLabel,
+  context: ReplyContext = {},
 ): EngagementOutcome {
-  const action = actionOf[reply.intent];
-  const answer = action === "answer" ? answerFromKnowledge(message, selectFacts(memory.facts).usable) : null;
+  const facts = selectFacts(memory.facts).usable;
+  const disqualified = context.leadClass === "disqualified";
+  const intended = actionOf[reply.intent];
+  const held = disqualified && !disqualifiedActions.includes(intended);
+  const action: ReplyAction = held ? "none" : intended;
+  const answer = action === "answer" ? (context.answer ?? routeQuestionOffline(message, facts)) : null;
   const handoff = replyHandoff(reply);
+  const why = reply.matched.length ? ` (matched: ${reply.matched.join(", ")})` : "";
+  const reason = held
+    ? `disqualified lead: reply read as ${reply.intent}${why}; no outreach follows, a person decides whether to act on it`
+    : answer
+      ? answer.answered
+        ? `question${why}: answered by ${answer.model} from stored facts (${answer.citations.join(", ")}), every check passed`
+        : `question${why}: ${answer.reason}: routed to a person`
+      : disqualified
+        ? `disqualified lead, ${handoff.reason}`
+        : handoff.reason;
   return {
     result: {
       channel: null,
@@ -95,12 +123,10 @@ export function replyOutcome(
       reply,
       action,
       answer,
+      ...(answer ? { facts } : {}),
       model,
     },
-    handoff:
-      answer && !answer.answered
-        ? { to: "end", reason: `${handoff.reason}; nothing stored answers it: a person replies` }
-        : handoff,
+    handoff: { to: handoff.to, reason },
   };
 }
 
@@ -141,7 +167,9 @@ export function draftHandoff(channel: Channel, drafts: readonly Draft[], rejecte
 export function runEngagement(input: EngagementInput): EngagementOutcome {
   if (input.message || !input.lead) {
     const message = input.message ?? "";
-    return replyOutcome(analyzeReply(message), message, input.memory ?? noMemory, OFFLINE);
+    return replyOutcome(analyzeReply(message), message, input.memory ?? noMemory, OFFLINE, {
+      leadClass: input.leadClass,
+    });
   }
   const { policy, cadence, choice, facts, memory } = planOutreach(input.lead, input);
   const base = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answerFromKnowledge, NO_ANSWER } from "./answer.js";
+import { OFFLINE_ANSWER_NOTE, relevantFacts } from "./answer.js";
 import { chooseChannel } from "./channel.js";
 import { runEngagement } from "./node.js";
 import { analyzeReply, lexiconSentiment } from "./reply.js";
@@ -51,19 +51,54 @@ describe("reply actions", () => {
     expect(runEngagement({ message: "ok" }).result.action).toBe("none");
   });
 
-  it("answers a question from stored facts, or hands it to a person", () => {
+  it("offline, writes no answer to a question: says it is offline and routes it to a person, with the facts that may help", () => {
     const facts = [
       { id: "p", statement: "Plans start at 49 USD per seat per month." },
       { id: "s", statement: "Support is available around the clock." },
     ];
-    expect(answerFromKnowledge("What does a seat cost per month?", facts)).toEqual({
-      text: "Plans start at 49 USD per seat per month.",
-      citations: ["fact:p"],
-      answered: true,
+    const { result, handoff } = runEngagement({
+      message: "What does a seat cost per month?",
+      memory: { facts, similar: [] },
     });
+    expect(result).toMatchObject({ action: "answer", model: "offline" });
+    expect(result.answer).toEqual({
+      text: OFFLINE_ANSWER_NOTE,
+      citations: [],
+      answered: false,
+      model: "offline",
+      handledBy: "person",
+      reason: "offline mode: no model writes answers",
+      relevantFacts: ["fact:p"],
+    });
+    expect(result.answer?.text).toMatch(/^Offline mode: .*routed to a person\.$/);
+    expect(handoff).toEqual({
+      to: "end",
+      reason: "question (matched: what, cost, ?): offline mode: no model writes answers: routed to a person",
+    });
+    // Nothing relevant stored: still routed, with no facts suggested.
     const none = runEngagement({ message: "Do you integrate with SAP?", memory: { facts, similar: [] } });
-    expect(none.result.answer).toEqual({ text: NO_ANSWER, citations: [], answered: false });
-    expect(none.handoff.reason).toMatch(/nothing stored answers it: a person replies/);
+    expect(none.result.answer).toMatchObject({ answered: false, handledBy: "person" });
+    expect(none.result.answer?.relevantFacts).toBeUndefined();
+  });
+
+  it("ranks facts by the question's content words", () => {
+    const facts = [
+      { id: "s", statement: "Support is available around the clock." },
+      { id: "p", statement: "Plans start at 49 USD per seat per month." },
+    ];
+    expect(relevantFacts("What does a seat cost per month?", facts).map((f) => f.id)).toEqual(["p"]);
+    expect(relevantFacts("Is support available at night?", facts).map((f) => f.id)).toEqual(["s"]);
+  });
+
+  it("reads a disqualified lead's reply but acts only on an opt-out or a refusal", () => {
+    const stop = runEngagement({ lead, leadClass: "disqualified", message: "Please unsubscribe me." });
+    expect(stop.result).toMatchObject({ action: "stop", drafts: [], reply: { intent: "unsubscribe" } });
+    expect(stop.handoff.reason).toMatch(
+      /^disqualified lead, reply asks to stop .*suppress on every channel$/,
+    );
+    const demo = runEngagement({ lead, leadClass: "disqualified", message: "Can we book a demo?" });
+    expect(demo.result).toMatchObject({ action: "none", answer: null });
+    expect(demo.handoff.reason).toMatch(/^disqualified lead: reply read as meeting .*a person decides/);
   });
 });
 

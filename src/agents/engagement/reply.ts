@@ -72,7 +72,7 @@ export function analyzeReply(text: string): ReplyAnalysis {
   return { intent: "neutral", matched: [], ...base };
 }
 
-/** positive → meeting hand-off, negative → suppress, question → answer, unsubscribe → stop everywhere. */
+/** positive → meeting hand-off, negative → suppress, question → answer (or a person), unsubscribe → stop everywhere. */
 export function replyHandoff(analysis: ReplyAnalysis): HandoffDecision {
   const why = analysis.matched.length ? ` (matched: ${analysis.matched.join(", ")})` : "";
   switch (analysis.intent) {
@@ -84,7 +84,7 @@ export function replyHandoff(analysis: ReplyAnalysis): HandoffDecision {
     case "positive":
       return { to: "end", reason: `positive reply${why}: hand to sales for a meeting` };
     case "question":
-      return { to: "end", reason: `question${why}: answer from the knowledge base` };
+      return { to: "end", reason: `question${why}: answered from stored facts, or routed to a person` };
     case "neutral":
       return { to: "end", reason: "neutral reply: no action" };
   }
