@@ -221,6 +221,9 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         suppress: async (tenant, leadId, record) => {
           await suppressLead(database.db, tenant, leadId, record);
         },
+        recordOutcome: async (tenant, outcome) => {
+          await memory.forTenant(tenant).outcomes.record(outcome);
+        },
       },
       campaignFor: (tenant, question) => campaignForQuestion(database.db, tenant, question),
       // The lead's segment's record per variant, from recorded outcomes (memory.outcomes.record).

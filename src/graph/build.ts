@@ -204,6 +204,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         lead: state.lead,
         leadClass: state.triageResult?.class ?? null,
         message: state.message,
+        replyKey: `${config.configurable?.thread_id}:${state.handoffs.length}`,
       },
       deps.engagement,
       { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },

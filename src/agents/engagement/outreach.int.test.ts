@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sampleLeads from "../../../examples/leads.json" with { type: "json" };
 import { createTestDatabase } from "../../../test/support/database.js";
@@ -7,6 +8,7 @@ import { suppressionsOf } from "../../channels/suppressions.js";
 import { createCampaign, recordResult } from "../../db/campaigns.js";
 import { getLead } from "../../db/leads.js";
 import { outboxFor } from "../../db/runs.js";
+import { outcomeEvents } from "../../db/schema.js";
 import { createMarketingSystem, type MarketingSystem } from "../../index.js";
 
 /**
@@ -101,6 +103,46 @@ describe("outreach end to end (PGlite, offline)", () => {
       "engagement→end",
     ]);
     expect(await suppressionsOf(system.database.db, "default", cold.id)).toMatchObject([{ scope: "all" }]);
+  });
+
+  it("records a disqualified lead's unsubscribe (suppression and outcome) though nothing is drafted for it", async () => {
+    const blocked = await system.leads.upsert({
+      name: "Win Prizes",
+      email: "win-prizes@mailinator.com",
+      title: "Manager",
+      source: "Reference",
+      totalVisits: 5,
+      timeOnSite: 1500,
+    });
+    const { state } = await system.threads.run({
+      input: { lead: { id: blocked.id }, message: "Please unsubscribe me from these emails." },
+    });
+    expect(state.triageResult?.class).toBe("disqualified");
+    expect(state.handoffs.map((h) => `${h.from}→${h.to}`)).toEqual(["triage→engagement", "engagement→end"]);
+    expect(state.handoffs[0]?.reason).toMatch(
+      /^disqualified: email domain mailinator\.com is on the blocked list; no outreach, but its reply is read/,
+    );
+    expect(state.engagementResult).toMatchObject({
+      action: "stop",
+      drafts: [],
+      channel: null,
+      reply: { intent: "unsubscribe" },
+    });
+    expect(state.handoffs.at(-1)?.reason).toMatch(/^disqualified lead, reply asks to stop .*every channel$/);
+    expect(await suppressionsOf(system.database.db, "default", blocked.id)).toMatchObject([
+      { scope: "all", source: "reply: unsubscribe" },
+    ]);
+    const events = await system.database.db
+      .select({ event: outcomeEvents.event, key: outcomeEvents.idempotencyKey })
+      .from(outcomeEvents)
+      .where(eq(outcomeEvents.leadId, blocked.id));
+    expect(events).toEqual([{ event: "unsubscribed", key: expect.stringMatching(/^reply-unsubscribe:/) }]);
+    expect((await getLead(system.database.db, "default", blocked.id))?.doNotEmail).toBe(true);
+    expect(await outboxFor(system.database.db, "default", blocked.id)).toEqual([]);
+
+    // Without a reply, a disqualified lead still ends at triage.
+    const again = await system.threads.run({ input: { lead: { id: blocked.id } } });
+    expect(again.state.handoffs.map((h) => `${h.from}→${h.to}`)).toEqual(["triage→end"]);
   });
 
   it("answers a question about a stored campaign from its readout", async () => {

@@ -1,8 +1,9 @@
 /**
  * What the engagement agent needs from the rest of the system when the graph runs it: memory to ground
- * drafts and answer questions, the suppression list, and a way to record a suppression. All optional:
+ * drafts and answer questions, the suppression list, and ways to record a suppression and an outcome. All optional:
  * without them the agent drafts from the lead alone and reports (but cannot record) an opt-out.
  */
+import { createHash } from "node:crypto";
 import type { ChatOpenAI } from "@langchain/openai";
 import type { LeadInput } from "../../db/lead-input.js";
 import type { LeadClass } from "../triage/classify.js";
@@ -27,6 +28,14 @@ export interface EngagementServices {
   suppressions?: (tenantId: string, leadId: string) => Promise<(Channel | "all")[]>;
   /** Records a suppression so no channel sends to the lead again (idempotent: a replayed step may repeat it). */
   suppress?: (tenantId: string, leadId: string, record: SuppressionRecord) => Promise<void>;
+  /**
+   * Records an outcome of the lead (the learning loop's `outcomes.record`): an unsubscribe reply is recorded
+   * as "unsubscribed", once per idempotency key.
+   */
+  recordOutcome?: (
+    tenantId: string,
+    outcome: { idempotencyKey: string; leadId: string; event: "unsubscribed" },
+  ) => Promise<void>;
   policy?: Partial<EngagementPolicy>;
 }
 
@@ -35,11 +44,17 @@ export interface EngageRequest {
   lead: (LeadInput & { id?: string }) | null;
   leadClass: LeadClass | null;
   message: string | null;
+  /**
+   * Identifies this reading of the reply, for the outcome's idempotency key (the graph passes its thread
+   * and step, so a replayed step records nothing twice); default: the lead and a hash of the message.
+   */
+  replyKey?: string | null;
 }
 
 /**
  * Runs the engagement agent with memory and suppressions loaded, and records what a reply calls for:
- * an unsubscribe suppresses every channel, a negative reply suppresses further outreach.
+ * an unsubscribe suppresses every channel and is recorded as an "unsubscribed" outcome, a negative reply
+ * suppresses further outreach. Both whatever the lead's triage class, disqualified included.
  */
 export async function engage(
   request: EngageRequest,
@@ -67,12 +82,26 @@ export async function engage(
     deps,
   );
   const { action, reply } = outcome.result;
-  if ((action === "stop" || action === "suppress") && reply && tenantId && lead?.id && services?.suppress) {
-    await services.suppress(tenantId, lead.id, {
+  if ((action === "stop" || action === "suppress") && reply && tenantId && lead?.id) {
+    // Recorded whatever the lead's class: a disqualified lead's opt-out counts as much as anyone's.
+    await services?.suppress?.(tenantId, lead.id, {
       scope: "all",
       reason: outcome.handoff.reason,
       source: action === "stop" ? "reply: unsubscribe" : "reply: negative",
     });
+    if (action === "stop") {
+      const key =
+        request.replyKey ??
+        `${lead.id}:${createHash("sha256")
+          .update(request.message ?? "")
+          .digest("hex")
+          .slice(0, 16)}`;
+      await services?.recordOutcome?.(tenantId, {
+        idempotencyKey: `reply-unsubscribe:${key}`,
+        leadId: lead.id,
+        event: "unsubscribed",
+      });
+    }
   }
   return outcome;
 }

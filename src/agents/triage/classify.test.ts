@@ -7,6 +7,8 @@ import {
   TriagePolicy,
 } from "./classify.js";
 import { routeMessage } from "./intent.js";
+import { loadDefaultTriageModel } from "./model.js";
+import { runTriageOffline } from "./node.js";
 
 const policy = defaultTriagePolicy;
 
@@ -57,5 +59,24 @@ describe("routeMessage", () => {
     });
     expect(routeMessage("Draft a follow-up email to the webinar attendees").to).toBe("engagement");
     expect(routeMessage("hello there").to).toBe("end");
+  });
+});
+
+describe("a disqualified lead with a reply", () => {
+  const model = loadDefaultTriageModel();
+  const lead = { name: "Win Prizes", email: "win-prizes@mailinator.com", source: "Reference" };
+  it("goes to engagement to have its reply read (an opt-out must be recorded), and ends without one", () => {
+    const withReply = runTriageOffline({ lead, message: "unsubscribe" }, { model, policy });
+    expect(withReply.result?.class).toBe("disqualified");
+    expect(withReply.handoff).toEqual({
+      to: "engagement",
+      reason:
+        "disqualified: email domain mailinator.com is on the blocked list; no outreach, but its reply is read so an opt-out is recorded",
+    });
+    expect(runTriageOffline({ lead, message: "  " }, { model, policy }).handoff.to).toBe("end");
+    expect(runTriageOffline({ lead }, { model, policy }).handoff).toEqual({
+      to: "end",
+      reason: "disqualified: email domain mailinator.com is on the blocked list",
+    });
   });
 });

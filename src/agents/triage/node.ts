@@ -87,8 +87,19 @@ export function runTriageOffline(
       model: OFFLINE,
       llm: null,
     },
-    handoff: reasons.length > 0 ? { to: "end", reason: `disqualified: ${reasons.join("; ")}` } : handoff,
+    handoff: reasons.length > 0 ? disqualifiedRoute(reasons, input.message) : handoff,
   };
+}
+
+/**
+ * A disqualified lead gets no outreach, but a reply it sent is still read: an opt-out must be recorded
+ * (suppression and outcome) whatever the lead's class, so engagement reads it and drafts nothing.
+ */
+function disqualifiedRoute(reasons: readonly string[], message: string | null | undefined): HandoffDecision {
+  const why = `disqualified: ${reasons.join("; ")}`;
+  return message?.trim()
+    ? { to: "engagement", reason: `${why}; no outreach, but its reply is read so an opt-out is recorded` }
+    : { to: "end", reason: why };
 }
 
 /**
