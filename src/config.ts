@@ -95,6 +95,15 @@ export const ConfigSchema = z.object({
   FAULT_STEP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Most requests in one JSON-RPC batch. */
   MAX_BATCH_SIZE: positiveInt(50),
+
+  // Scheduled maintenance in `serve` (src/memory/maintenance.ts): checkpoint retention and the sweep of
+  // expired store items, one replica at a time. `threads prune` takes its defaults from the same variables.
+  /** Time between maintenance runs (the first comes a minute after start at most); 0 turns the schedule off. */
+  MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Newest checkpoints kept per thread namespace (the head and pending interrupts are always kept). */
+  CHECKPOINT_KEEP_LAST: z.coerce.number().int().min(0).default(20),
+  /** Checkpoints younger than this many days are kept whatever their rank (fractions allowed, e.g. 0.5). */
+  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(7),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

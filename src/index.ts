@@ -35,10 +35,12 @@ import type { Logger } from "./logger.js";
 import { type AgentClients, inProcessAgentClients, triageLeadReader } from "./mcp/agent-client.js";
 import { createMcpDeps } from "./mcp/deps.js";
 import { serveMcp } from "./mcp/server.js";
+import { DEFAULT_KEEP_LAST, DEFAULT_KEEP_YOUNGER_THAN_MS } from "./memory/checkpointer/retention.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { embedderFromModel } from "./memory/embeddings.js";
 import type { OutcomeInput, OutcomeRecorded } from "./memory/learning/outcome-input.js";
 import type { SegmentRule } from "./memory/learning/segment.js";
+import { createMaintenance, type Maintenance } from "./memory/maintenance.js";
 import { createMemory, type TenantMemory } from "./memory/service.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import type { AuthOptions } from "./server/auth/options.js";
@@ -96,6 +98,21 @@ export interface MarketingSystemOptions {
   approvalPolicy?: ApprovalPolicy;
   /** Extra JSON-RPC methods served beside the built-in ones (declared with `defineMethod`). */
   methods?: AnyMethod[];
+  /**
+   * Scheduled maintenance: checkpoint retention and the sweep of expired memory items, one replica at a
+   * time (a Postgres advisory lock). Off by default in the library (`intervalMs: 0`): call
+   * `system.maintenance.runOnce()` from your own scheduler, or give an interval; `serve` runs it hourly.
+   */
+  maintenance?: {
+    /** Time between runs; 0 (default) schedules nothing. */
+    intervalMs?: number;
+    /** Newest checkpoints kept per thread namespace (default 20; the head and pending interrupts always stay). */
+    keepLast?: number;
+    /** Checkpoints younger than this many milliseconds are kept (default 7 days). */
+    keepYoungerThanMs?: number;
+    /** `false`: leave checkpoints alone (only sweep expired memory items). */
+    pruneCheckpoints?: boolean;
+  };
 }
 
 export interface MarketingSystem {
@@ -123,6 +140,11 @@ export interface MarketingSystem {
   };
   /** Adaptive memory of the library's tenant: store, profiles, episodes, knowledge graph, working sets, erasure. */
   memory: TenantMemory;
+  /**
+   * Checkpoint retention and the sweep of expired memory items, across every tenant: `runOnce()` now, or on
+   * the schedule of `options.maintenance.intervalMs` (stopped by `close()`).
+   */
+  maintenance: Pick<Maintenance, "runOnce" | "intervalMs" | "lastReport">;
   /** The MCP server over this system's data (also served at `/mcp`), and the agents' MCP clients. */
   mcp: {
     /** Serves the MCP tools and resources on a transport (stdio, in-memory) to one caller; default the local operator. */
@@ -147,6 +169,24 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       : await openDatabase(options.database ?? "pglite://./.data/pglite");
   try {
     if (options.migrate !== false) await migrate(database);
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+  let maintenance: Maintenance;
+  try {
+    maintenance = createMaintenance({
+      database,
+      intervalMs: options.maintenance?.intervalMs ?? 0,
+      checkpoints:
+        options.maintenance?.pruneCheckpoints === false
+          ? false
+          : {
+              keepLast: options.maintenance?.keepLast ?? DEFAULT_KEEP_LAST,
+              keepYoungerThan: options.maintenance?.keepYoungerThanMs ?? DEFAULT_KEEP_YOUNGER_THAN_MS,
+            },
+      ...(options.logger ? { log: options.logger } : {}),
+    });
   } catch (error) {
     if (ownsDatabase) await database.close();
     throw error;
@@ -288,6 +328,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     return server;
   };
   const listening: Listening[] = [];
+  maintenance.start();
 
   return {
     database,
@@ -302,6 +343,13 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     },
     outcomes: { record: (outcome) => memory.forTenant(tenantId).outcomes.record(outcome) },
     memory: memory.forTenant(tenantId),
+    maintenance: {
+      runOnce: () => maintenance.runOnce(),
+      intervalMs: maintenance.intervalMs,
+      get lastReport() {
+        return maintenance.lastReport;
+      },
+    },
     mcp: {
       serve: async (transport, principal = localOperator) => {
         await serveMcp(mcp, principal, transport);
@@ -321,6 +369,8 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       return l;
     },
     async close() {
+      // A maintenance run in progress finishes before the database goes away.
+      await maintenance.stop();
       await agentClients.close();
       await Promise.all(listening.map((l) => l.close()));
       // Audit entries still queued are written before the database goes away.
@@ -338,6 +388,7 @@ export type { GraphStateValue, Handoff } from "./graph/state.js";
 export { type Embedder, embedderOf, FeatureHashingEmbeddings } from "./memory/embeddings.js";
 export type { OutcomeInput, OutcomeRecorded, VariantTally } from "./memory/learning/outcome-input.js";
 export type { SegmentInput, SegmentRule } from "./memory/learning/segment.js";
+export type { MaintenanceReport } from "./memory/maintenance.js";
 export type { TenantMemory } from "./memory/service.js";
 export type { AuthOptions } from "./server/auth/options.js";
 export type { Principal, Role } from "./server/auth/permissions.js";

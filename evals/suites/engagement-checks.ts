@@ -31,7 +31,10 @@ export function fieldValues(lead: LeadInput): Record<Field, string[]> {
 }
 
 const templateWording = templates
-  .map((t) => `${t.subject ?? ""}\n${t.body}`.replace(/\{\w+\}/g, " "))
+  // A slot is not the template's wording, but a slot's stand-in words ("{company|your team}") are.
+  .map((t) =>
+    `${t.subject ?? ""}\n${t.body}`.replace(/\{\w+(?:\|([^{}]*))?\}/g, (_, words = "") => ` ${words} `),
+  )
   .join("\n")
   .concat(...Object.values(optOutText))
   .toLowerCase();

@@ -149,11 +149,13 @@ threads
   .description(
     "Delete old checkpoints: keeps the last N per thread, everything younger than a duration, every head and every pending interrupt. Safe while servers run.",
   )
-  .option("--keep-last <n>", "newest checkpoints kept per thread namespace", "20")
+  .option(
+    "--keep-last <n>",
+    "newest checkpoints kept per thread namespace (default: CHECKPOINT_KEEP_LAST, else 20)",
+  )
   .option(
     "--keep-younger-than <duration>",
-    "keep everything younger than this (90s, 30m, 12h, 7d, 2w, ms)",
-    "7d",
+    "keep everything younger than this: 90s, 30m, 12h, 7d, 2w, ms (default: CHECKPOINT_RETENTION_DAYS, else 7d)",
   )
   .option("--thread <id>", "prune one thread only")
   .option("--json", "print the counts as JSON")

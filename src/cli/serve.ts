@@ -46,6 +46,11 @@ export async function serveCommand(config: Config): Promise<void> {
     embeddings: embeddingsFromConfig(config),
     stepDelayMs: config.FAULT_STEP_DELAY_MS,
     staleRunAfterMs: config.RUN_STALE_AFTER_MS,
+    maintenance: {
+      intervalMs: config.MAINTENANCE_INTERVAL_MS,
+      keepLast: config.CHECKPOINT_KEEP_LAST,
+      keepYoungerThanMs: Math.round(config.CHECKPOINT_RETENTION_DAYS * 86_400_000),
+    },
     limits: {
       maxBodyBytes: config.MAX_BODY_BYTES,
       maxBatchSize: config.MAX_BATCH_SIZE,
@@ -72,6 +77,9 @@ export async function serveCommand(config: Config): Promise<void> {
         : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
       `  JSON-RPC  POST ${server.url}/rpc   WebSocket ${server.url.replace("http", "ws")}/ws`,
       ...authBanner(authRequired, loopbackOnly, system.authentication, auth),
+      config.MAINTENANCE_INTERVAL_MS === 0
+        ? "  upkeep    off (MAINTENANCE_INTERVAL_MS=0): run `marketing-agents threads prune` from a scheduler"
+        : `  upkeep    every ${formatInterval(config.MAINTENANCE_INTERVAL_MS)}: checkpoints beyond the last ${config.CHECKPOINT_KEEP_LAST} per thread and older than ${config.CHECKPOINT_RETENTION_DAYS} d, expired memory items`,
       "",
     ].join("\n"),
   );
@@ -87,6 +95,19 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** `3600000` → "1 h", `90000` → "90 s": the interval as the banner shows it. */
+function formatInterval(ms: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["min", 60_000],
+    ["s", 1_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${ms} ms`;
 }
 
 /** What the banner says about authentication: loudly when it is off or rests on the development key. */

@@ -16,10 +16,6 @@ export interface ThreadsPruneCliOptions {
   json?: boolean;
 }
 
-/** Defaults: the last 20 steps of every thread and a week of full history, enough to debug and replay. */
-export const DEFAULT_KEEP_LAST = 20;
-export const DEFAULT_KEEP_YOUNGER_THAN = "7d";
-
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /** `90s`, `30m`, `12h`, `7d`, `2w`, `250ms`, or a bare number of milliseconds. */
@@ -32,12 +28,18 @@ export function parseDuration(text: string): number {
   return Math.round(Number(match[1]) * UNIT_MS[unit]);
 }
 
-const Options = z.object({
-  keepLast: z.coerce.number().int().min(0).default(DEFAULT_KEEP_LAST),
-  keepYoungerThan: z.string().default(DEFAULT_KEEP_YOUNGER_THAN),
-  thread: z.string().min(1).optional(),
-  json: z.boolean().default(false),
-});
+/**
+ * The flags, defaulting to the configured retention (CHECKPOINT_KEEP_LAST, CHECKPOINT_RETENTION_DAYS: by
+ * default the last 20 steps of every thread and a week of full history), the policy `serve` applies on its
+ * schedule.
+ */
+const optionsWithDefaults = (config: Pick<Config, "CHECKPOINT_KEEP_LAST" | "CHECKPOINT_RETENTION_DAYS">) =>
+  z.object({
+    keepLast: z.coerce.number().int().min(0).default(config.CHECKPOINT_KEEP_LAST),
+    keepYoungerThan: z.string().default(`${config.CHECKPOINT_RETENTION_DAYS}d`),
+    thread: z.string().min(1).optional(),
+    json: z.boolean().default(false),
+  });
 
 /**
  * Delete old checkpoints (see `pruneCheckpoints`): safe while the server runs, from any replica, and as
@@ -48,7 +50,7 @@ export async function threadsPruneCommand(
   options: ThreadsPruneCliOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<PruneResult> {
-  const parsed = Options.safeParse(options);
+  const parsed = optionsWithDefaults(config).safeParse(options);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `--${kebab(i.path.join("."))}: ${i.message}`);
     throw new CliError(issues.join("\n"), 2);

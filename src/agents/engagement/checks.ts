@@ -29,7 +29,8 @@ export interface CheckContext {
   policy?: Pick<EngagementPolicy, "allowedLinkHosts">;
 }
 
-const slotPattern = /\{\w+\}/g;
+/** A slot left in the text: `{name}`, or `{name|stand-in}`. */
+const slotPattern = /\{\w+(?:\|[^{}]*)?\}/g;
 const emailPattern = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
 // Phone numbers: North American 3-3-4 groups, or an international "+" prefix with digit groups.
 const phonePattern = /\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\+\d{1,3}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){2,4}/g;

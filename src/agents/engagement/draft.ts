@@ -26,17 +26,23 @@ export interface Draft {
   revisions?: string[];
 }
 
-const slotPattern = /\{(\w+)\}/g;
+/** `{slot}`, or `{slot|words}`: the words stand in when the lead has no value for the slot. */
+const slotPattern = /\{(\w+)(?:\|([^{}]*))?\}/g;
 
-/** The values a template may use, only from fields the lead actually has. */
+/** The values a template may use, only from fields the lead actually has (blank counts as absent). */
 export function slotValues(lead: LeadInput): Record<string, string> {
   const values: Record<string, string> = {};
-  const firstName = lead.name?.trim().split(/\s+/)[0];
+  const known = (value: string | undefined) => value?.trim() || undefined;
+  const firstName = known(lead.name)?.split(/\s+/)[0];
   if (firstName) values.firstName = firstName;
-  if (lead.company) values.company = lead.company;
-  if (lead.title) values.title = lead.title;
-  if (lead.source) values.source = lead.source;
-  if (lead.lastActivity) values.lastActivity = lead.lastActivity.toLowerCase();
+  const company = known(lead.company);
+  if (company) values.company = company;
+  const title = known(lead.title);
+  if (title) values.title = title;
+  const source = known(lead.source);
+  if (source) values.source = source;
+  const lastActivity = known(lead.lastActivity);
+  if (lastActivity) values.lastActivity = lastActivity.toLowerCase();
   return values;
 }
 
@@ -51,7 +57,7 @@ interface Filled {
 function fill(text: string, values: Record<string, string>, fact: GroundingFact | undefined): Filled {
   const claims: Claim[] = [];
   const missing = new Set<string>();
-  const filled = text.replace(slotPattern, (whole, slot: string) => {
+  const filled = text.replace(slotPattern, (whole, slot: string, fallback: string | undefined) => {
     if (slot === "fact") {
       if (!fact) {
         missing.add(slot);
@@ -65,6 +71,8 @@ function fill(text: string, values: Record<string, string>, fact: GroundingFact 
     }
     const value = values[slot];
     if (value === undefined) {
+      // A stand-in is the template's own words, not a statement about the lead: no claim.
+      if (fallback !== undefined) return fallback;
       missing.add(slot);
       return whole;
     }

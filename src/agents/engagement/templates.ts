@@ -1,7 +1,11 @@
 /**
  * The offline template library. A slot is `{name}`; a template is only used when every slot it names can
- * be filled from what we know, so a draft never states something we have no record of. Lead slots come
- * from the lead's fields; `{fact}` is a stored product or company fact, quoted whole and cited.
+ * be filled from what we know, so a draft never states something we have no record of. `{name|words}`
+ * is a slot with a stand-in: the words are used when the lead has no value, and are written so the
+ * sentence reads the same either way ("for {company|your team}", "Hi {firstName|there}"). Lead slots come
+ * from the lead's fields; `{fact}` is a stored product or company fact, quoted whole and cited. Every
+ * channel and cadence has templates that need no lead field at all, so a lead missing its optional
+ * fields still gets natural drafts (see `draft.test.ts`).
  */
 export const Channels = ["email", "linkedin", "sms"] as const;
 export type Channel = (typeof Channels)[number];
@@ -22,14 +26,14 @@ export const templates: readonly Template[] = [
     channel: "email",
     cadence: "now",
     subject: "{firstName}, a quick follow-up",
-    body: "Hi {firstName},\n\nI noticed your recent activity ({lastActivity}) and wanted to reach out personally. Would a 20-minute call this week help you decide whether we are a fit for {company}?\n\nBest regards",
+    body: "Hi {firstName},\n\nI noticed your recent activity ({lastActivity}) and wanted to reach out personally. Would a 20-minute call this week help you decide whether we are a fit for {company|your team}?\n\nBest regards",
   },
   {
     id: "email-now-role",
     channel: "email",
     cadence: "now",
     subject: "For {company}'s {title}",
-    body: "Hi {firstName},\n\nAs {title} at {company}, you are probably weighing a few options right now. I'd be glad to walk you through how teams like yours use us, in a short call at a time that suits you.\n\nBest regards",
+    body: "Hi {firstName|there},\n\nAs {title} at {company}, you are probably weighing a few options right now. I'd be glad to walk you through how teams like yours use us, in a short call at a time that suits you.\n\nBest regards",
   },
   {
     id: "email-now-question",
@@ -43,14 +47,14 @@ export const templates: readonly Template[] = [
     channel: "email",
     cadence: "nurture",
     subject: "Since you found us via {source}",
-    body: "Hi {firstName},\n\nThanks for finding us via {source}. Here is a short guide that answers the questions people ask most at this stage. No rush: reply whenever it is useful.\n\nBest regards",
+    body: "Hi {firstName|there},\n\nThanks for finding us via {source}. Here is a short guide that answers the questions people ask most at this stage. No rush: reply whenever it is useful.\n\nBest regards",
   },
   {
     id: "email-nurture-company",
     channel: "email",
     cadence: "nurture",
     subject: "Ideas for {company}",
-    body: "Hi {firstName},\n\nI put together a few ideas on how {company} could get started. Would it help if I sent them over?\n\nBest regards",
+    body: "Hi {firstName|there},\n\nI put together a few ideas on how {company} could get started. Would it help if I sent them over?\n\nBest regards",
   },
   {
     id: "email-nurture-plain",
@@ -71,44 +75,56 @@ export const templates: readonly Template[] = [
     channel: "email",
     cadence: "now",
     subject: "{firstName}, one thing worth knowing",
-    body: "Hi {firstName},\n\nOne thing teams at your stage often ask about: {fact}\n\nWould a short call this week help you see whether that matters for {company}?\n\nBest regards",
+    body: "Hi {firstName},\n\nOne thing teams at your stage often ask about: {fact}\n\nWould a short call this week help you see whether that matters for {company|your team}?\n\nBest regards",
   },
   {
     id: "email-nurture-fact",
     channel: "email",
     cadence: "nurture",
-    subject: "Something useful for {company}",
-    body: "Hi {firstName},\n\nA short note you may find useful: {fact}\n\nNo rush: reply whenever it helps.\n\nBest regards",
+    subject: "Something useful for {company|your team}",
+    body: "Hi {firstName|there},\n\nA short note you may find useful: {fact}\n\nNo rush: reply whenever it helps.\n\nBest regards",
   },
   {
     id: "linkedin-now-role",
     channel: "linkedin",
     cadence: "now",
-    body: "Hi {firstName}, I work with teams like {company}'s and would value connecting. Open to a short chat?",
+    body: "Hi {firstName|there}, I work with teams like {company}'s and would value connecting. Open to a short chat?",
+  },
+  {
+    id: "linkedin-now-title",
+    channel: "linkedin",
+    cadence: "now",
+    body: "Hi {firstName|there}, as {title} you are probably weighing a few options right now. I'd value connecting: open to a short chat?",
+  },
+  {
+    id: "linkedin-now-plain",
+    channel: "linkedin",
+    cadence: "now",
+    body: "Hi {firstName|there}, thanks for your interest. I'd value connecting: open to a short chat this week?",
   },
   {
     id: "linkedin-nurture-plain",
     channel: "linkedin",
     cadence: "nurture",
-    body: "Hi {firstName}, thanks for your interest. Happy to connect and share resources whenever useful.",
+    body: "Hi {firstName|there}, thanks for your interest. Happy to connect and share resources whenever useful.",
   },
   {
     id: "linkedin-now-fact",
     channel: "linkedin",
     cadence: "now",
-    body: "Hi {firstName}, quick note for {company}: {fact} Open to a short chat?",
+    body: "Hi {firstName|there}, a quick note for {company|your team}: {fact} Open to a short chat?",
   },
   {
     id: "sms-now-plain",
     channel: "sms",
     cadence: "now",
-    body: "Hi {firstName}, thanks for your interest. Free for a 15-min call this week?",
+    body: "Hi {firstName|there}, thanks for your interest. Free for a 15-min call this week?",
   },
   {
     id: "sms-nurture-plain",
     channel: "sms",
     cadence: "nurture",
-    body: "Hi {firstName}, checking in: reply here with any questions.",
+    body: "Hi {firstName|there}, checking in: reply here with any questions.",
   },
 ];
 

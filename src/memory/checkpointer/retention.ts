@@ -37,6 +37,13 @@ export interface PruneResult {
 const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
+ * The default policy (`serve`'s schedule, the library's `maintenance`, `threads prune`): the last 20 steps of
+ * every thread and a week of full history, enough to debug and replay.
+ */
+export const DEFAULT_KEEP_LAST = 20;
+export const DEFAULT_KEEP_YOUNGER_THAN_MS = 7 * 86_400_000;
+
+/**
  * Delete old checkpoints: in each (thread, namespace), those ranked after the newest `keepLast` AND older
  * than `keepYoungerThan`, never the head, never one with an unanswered interrupt (human approval pending);
  * with them their pending writes and the blobs nothing else points at.
