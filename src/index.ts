@@ -13,8 +13,6 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ChatOpenAI } from "@langchain/openai";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ApprovalPolicy } from "./agents/engagement/approval.js";
-import { recallForEngagement } from "./agents/engagement/recall.js";
-import { campaignForQuestion } from "./agents/optimization/campaign-lookup.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
 import { runTriageOffline } from "./agents/triage/node.js";
@@ -26,13 +24,14 @@ import { LeadInput } from "./db/lead-input.js";
 import { getLead, updateLeadTriage, upsertLead } from "./db/leads.js";
 import { migrate } from "./db/migrate.js";
 import type { Lead } from "./db/schema.js";
+import { agentReads } from "./graph/agent-reads.js";
 import { buildGraph } from "./graph/build.js";
 import type { RunEvent } from "./graph/run-events.js";
 import { createThreadRunner, type RunRequest, type RunResult } from "./graph/runner.js";
 import { streamRun } from "./graph/stream-run.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
-import { type AgentClients, inProcessAgentClients, triageLeadReader } from "./mcp/agent-client.js";
+import { type AgentClients, inProcessAgentClients } from "./mcp/agent-client.js";
 import { createMcpDeps } from "./mcp/deps.js";
 import { serveMcp } from "./mcp/server.js";
 import { DEFAULT_KEEP_LAST, DEFAULT_KEEP_YOUNGER_THAN_MS } from "./memory/checkpointer/retention.js";
@@ -99,6 +98,12 @@ export interface MarketingSystemOptions {
   /** Extra JSON-RPC methods served beside the built-in ones (declared with `defineMethod`). */
   methods?: AnyMethod[];
   /**
+   * The agents' MCP clients, through which they read leads, memory and campaign data. Default: in-process
+   * clients of this system's own MCP server. `remoteAgentClients({ url, token })` when the data server runs
+   * elsewhere; clients passed here are the caller's to close.
+   */
+  agentClients?: AgentClients;
+  /**
    * Scheduled maintenance: checkpoint retention and the sweep of expired memory items, one replica at a
    * time (a Postgres advisory lock). Off by default in the library (`intervalMs: 0`): call
    * `system.maintenance.runOnce()` from your own scheduler, or give an interval; `serve` runs it hourly.
@@ -149,7 +154,7 @@ export interface MarketingSystem {
   mcp: {
     /** Serves the MCP tools and resources on a transport (stdio, in-memory) to one caller; default the local operator. */
     serve(transport: Transport, principal?: Principal): Promise<void>;
-    /** Per-agent clients with tool allowlists, in-process. */
+    /** Per-agent clients with tool allowlists: in-process, or the ones `options.agentClients` gave. */
     agents: AgentClients;
   };
   /** Where token keys come from (`JWKS https://…`, `local development key …`), or "off". */
@@ -232,7 +237,9 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       return { ...result, handoff };
     },
   });
-  const agentClients = inProcessAgentClients(mcp);
+  const agentClients = options.agentClients ?? inProcessAgentClients(mcp);
+  // Every read the agents make goes through their clients (each limited to its allowlist, audited).
+  const reads = agentReads(agentClients, { defaultTenantId: tenantId });
   const graph = buildGraph(
     {
       llm: options.llm ?? null,
@@ -253,9 +260,9 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         return { outboxId: id };
       },
       triage: { model: triageModel, policy },
-      readLead: triageLeadReader(agentClients),
+      readLead: reads.readLead,
       engagement: {
-        recall: (tenant, query) => recallForEngagement(memory.forTenant(tenant), query),
+        recall: reads.recall,
         suppressions: async (tenant, leadId) =>
           (await suppressionsOf(database.db, tenant, leadId)).map((s) => s.scope),
         suppress: async (tenant, leadId, record) => {
@@ -265,17 +272,9 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
           await memory.forTenant(tenant).outcomes.record(outcome);
         },
       },
-      campaignFor: (tenant, question) => campaignForQuestion(database.db, tenant, question),
+      campaignFor: reads.campaignFor,
       // The lead's segment's record per variant, from recorded outcomes (memory.outcomes.record).
-      variantStats: async (variantIds, context) => {
-        const tallies = await memory
-          .forTenant(context.tenantId ?? tenantId)
-          .variantStats({ source: context.lead?.source ?? null, class: context.leadClass }, variantIds);
-        // Variants never tried in the segment are left out: the agent then says it is using its prior.
-        return tallies
-          .filter((t) => t.trials > 0)
-          .map(({ variantId, successes, trials }) => ({ variantId, successes, trials }));
-      },
+      variantStats: reads.variantStats,
       onTriaged: async (tenant, leadId, result) => {
         await updateLeadTriage(database.db, tenant, leadId, {
           score: result.score,
@@ -371,7 +370,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     async close() {
       // A maintenance run in progress finishes before the database goes away.
       await maintenance.stop();
-      await agentClients.close();
+      if (!options.agentClients) await agentClients.close();
       await Promise.all(listening.map((l) => l.close()));
       // Audit entries still queued are written before the database goes away.
       await security.close();
@@ -385,6 +384,12 @@ export type { LeadInput } from "./db/lead-input.js";
 export type { RunEvent } from "./graph/run-events.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
 export type { GraphStateValue, Handoff } from "./graph/state.js";
+export {
+  type AgentClients,
+  type AgentName,
+  type RemoteAgentClientsOptions,
+  remoteAgentClients,
+} from "./mcp/agent-client.js";
 export { type Embedder, embedderOf, FeatureHashingEmbeddings } from "./memory/embeddings.js";
 export type { OutcomeInput, OutcomeRecorded, VariantTally } from "./memory/learning/outcome-input.js";
 export type { SegmentInput, SegmentRule } from "./memory/learning/segment.js";

@@ -4,14 +4,12 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../auth/permissions.js";
-import type { LeadInput } from "../db/lead-input.js";
 import { VERSION } from "../version.js";
 import type { McpDeps } from "./context.js";
-import type { CrmLead } from "./crm/connector.js";
-import { crmLeadToInput } from "./crm/lead-input.js";
 import { McpAccessError, McpAccessErrorCode } from "./errors.js";
 import { serveMcp } from "./server.js";
-import type { ToolName } from "./tools/catalogue.js";
+import { TOOL_ERROR_META } from "./tool.js";
+import { type ToolInput, type ToolName, type ToolOutput, toolByName } from "./tools/catalogue.js";
 
 /** The agents that read data through MCP (the graph's node ids; named here because mcp sits below agents). */
 export type AgentName = "triage" | "engagement" | "optimization";
@@ -23,8 +21,8 @@ export type AgentName = "triage" | "engagement" | "optimization";
  */
 export const AGENT_TOOLS = {
   triage: ["lead_get", "leads_search"],
-  engagement: ["lead_get", "memory_search", "knowledge_query"],
-  optimization: ["campaign_metrics"],
+  engagement: ["lead_get", "memory_search", "knowledge_query", "episodes_similar"],
+  optimization: ["campaigns_list", "campaign_metrics", "variant_stats"],
 } as const satisfies Record<AgentName, readonly ToolName[]>;
 
 export type AgentTool<A extends AgentName> = (typeof AGENT_TOOLS)[A][number];
@@ -33,11 +31,12 @@ export type AgentTool<A extends AgentName> = (typeof AGENT_TOOLS)[A][number];
 export interface AgentDataClient<A extends AgentName = AgentName> {
   readonly agent: A;
   /**
-   * Calls a tool and returns its structured result; `null` when the tool reports an error result (e.g. the
-   * record does not exist). Throws `McpAccessError` (`tool_not_allowed`) for a tool outside the allowlist,
-   * before anything is sent.
+   * Calls a tool and returns its structured result, checked against the tool's output schema; `null` when
+   * the record does not exist. Throws `McpAccessError`: `tool_not_allowed` for a tool outside the
+   * allowlist (before anything is sent), `tool_failed` for any other error result or a result that does
+   * not fit the schema.
    */
-  call(tool: AgentTool<A>, args: Record<string, unknown>): Promise<Record<string, unknown> | null>;
+  call<T extends AgentTool<A>>(tool: T, args: ToolInput<T>): Promise<ToolOutput<T> | null>;
 }
 
 /** Hands out agent clients per (agent, tenant), connecting lazily and reusing the connection. */
@@ -65,9 +64,27 @@ export function agentDataClient<A extends AgentName>(agent: A, client: Promise<C
           `agent "${agent}" may not call ${tool} (allowed: ${[...allowed].join(", ")})`,
         );
       }
-      const result = (await (await client).callTool({ name: tool, arguments: args })) as CallToolResult;
-      if (result.isError) return null;
-      return (result.structuredContent as Record<string, unknown> | undefined) ?? null;
+      const result = (await (
+        await client
+      ).callTool({
+        name: tool,
+        arguments: args as Record<string, unknown>,
+      })) as CallToolResult;
+      if (result.isError) {
+        if (result._meta?.[TOOL_ERROR_META] === "not_found") return null;
+        const text = result.content.find((c) => c.type === "text")?.text ?? "error result";
+        throw new McpAccessError(McpAccessErrorCode.ToolFailed, `${tool}: ${text}`);
+      }
+      // Checked here too: a remote data server may run another version than this client.
+      const parsed = toolByName.get(tool)!.output.safeParse(result.structuredContent);
+      if (!parsed.success) {
+        throw new McpAccessError(
+          McpAccessErrorCode.ToolFailed,
+          `${tool}: the result does not match the tool's output schema`,
+          { cause: parsed.error },
+        );
+      }
+      return parsed.data as ToolOutput<typeof tool>;
     },
   };
 }
@@ -145,15 +162,4 @@ export function remoteAgentClients(options: RemoteAgentClientsOptions): AgentCli
     await client.connect(transport);
     return client;
   });
-}
-
-/**
- * The triage agent's read of a stored lead, through its MCP client (`lead_get`): authorized against the
- * agent's role and allowlist, scoped to the run's tenant, and in the audit log as `agent:triage`.
- */
-export function triageLeadReader(clients: AgentClients) {
-  return async (tenantId: string, leadId: string): Promise<(LeadInput & { id: string }) | null> => {
-    const found = await clients.for("triage", tenantId).call("lead_get", { id: leadId });
-    return found ? crmLeadToInput(found["lead"] as CrmLead) : null;
-  };
 }

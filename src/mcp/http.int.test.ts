@@ -83,14 +83,17 @@ async function openSession(token: string): Promise<string> {
 describe("MCP over Streamable HTTP with authentication on", () => {
   it("lists, calls every tool and reads every resource with a marketer's token", async () => {
     const client = await connectAs({ sub: "mia", role: "marketer", tenant: "acme" });
-    expect((await client.listTools()).tools).toHaveLength(8);
+    expect((await client.listTools()).tools).toHaveLength(11);
     const calls: [string, Record<string, unknown>][] = [
       ["leads_search", { text: "ada" }],
       ["lead_get", { id: leadId }],
       ["lead_update_stage", { id: leadId, stage: "engaged" }],
+      ["campaigns_list", { limit: 10 }],
       ["campaign_metrics", { campaignId }],
+      ["variant_stats", { variantIds: ["email-now-role"] }],
       ["outcome_record", { idempotencyKey: "http-1", leadId, event: "clicked" }],
       ["memory_search", { namespace: [] }],
+      ["episodes_similar", { leadId, k: 3 }],
       ["knowledge_query", { query: "Ada" }],
       ["triage_run", { leadId }],
     ];

@@ -89,9 +89,12 @@ describe("MCP server over the in-memory transport", () => {
       "leads_search",
       "lead_get",
       "lead_update_stage",
+      "campaigns_list",
       "campaign_metrics",
+      "variant_stats",
       "outcome_record",
       "memory_search",
+      "episodes_similar",
       "knowledge_query",
       "triage_run",
     ]);
@@ -132,6 +135,10 @@ describe("MCP server over the in-memory transport", () => {
         await client.callTool({ name: "lead_update_stage", arguments: { id: leadId, stage: "contacted" } }),
       )["lead"].stage,
     ).toBe("contacted");
+    const listed = json(await client.callTool({ name: "campaigns_list", arguments: {} }));
+    expect(listed["campaigns"].map((c: { id: string; name: string }) => [c.id, c.name])).toEqual([
+      [campaignId, "Spring"],
+    ]);
     const metrics = json(await client.callTool({ name: "campaign_metrics", arguments: { campaignId } }));
     expect(metrics["totals"]).toMatchObject({ impressions: 100, conversions: 7 });
     expect(metrics["segments"]).toEqual(["reference/hot"]);
@@ -149,6 +156,27 @@ describe("MCP server over the in-memory transport", () => {
       }),
     );
     expect(again).toMatchObject({ recorded: false, outcomeId: outcome["outcomeId"] });
+    await client.callTool({
+      name: "outcome_record",
+      arguments: { idempotencyKey: "mcp-2", leadId, event: "converted", variantId: "email-now-fact" },
+    });
+    const stats = json(
+      await client.callTool({
+        name: "variant_stats",
+        arguments: { variantIds: ["email-now-fact", "email-now-role"], source: "Reference", class: null },
+      }),
+    );
+    expect(stats).toEqual({
+      segment: "reference/unscored",
+      variants: [
+        { variantId: "email-now-fact", trials: 1, successes: 1 },
+        { variantId: "email-now-role", trials: 0, successes: 0 },
+      ],
+    });
+    const similar = json(await client.callTool({ name: "episodes_similar", arguments: { leadId } }));
+    expect(similar["actions"]).toContainEqual(
+      expect.objectContaining({ variantId: "email-now-fact", interactions: 1, successes: 1 }),
+    );
     const memories = json(
       await client.callTool({
         name: "memory_search",
@@ -174,9 +202,12 @@ describe("MCP server over the in-memory transport", () => {
       leads_search: { text: "acme" },
       lead_get: { id: leadId },
       lead_update_stage: { id: leadId, stage: "contacted" },
+      campaigns_list: {},
       campaign_metrics: { campaignId, segment: "reference/hot" },
+      variant_stats: { variantIds: ["email-now-role", "email-now-fact"], source: "Reference", class: null },
       outcome_record: { idempotencyKey: "schema-1", leadId, event: "sent", variantId: "email-now-role" },
       memory_search: { namespace: ["segment"], query: "short emails" },
+      episodes_similar: { leadId },
       knowledge_query: { query: "What does Acme use?" },
       triage_run: { leadId },
     };

@@ -38,8 +38,17 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject, O extends z.ZodOb
   run(args: z.infer<S>, ctx: ToolContext): Promise<z.input<O>>;
 }
 
-export function defineTool<S extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<S, O>): ToolSpec {
-  return spec as unknown as ToolSpec;
+/** A declared tool: registrable as any `ToolSpec`, and still carrying its name, input and output types. */
+export type DefinedTool<N extends string, S extends z.ZodObject, O extends z.ZodObject> = ToolSpec & {
+  readonly name: N;
+  readonly input: S;
+  readonly output: O;
+};
+
+export function defineTool<N extends string, S extends z.ZodObject, O extends z.ZodObject>(
+  spec: ToolSpec<S, O> & { name: N },
+): DefinedTool<N, S, O> {
+  return spec as unknown as DefinedTool<N, S, O>;
 }
 
 /** A tool's result did not fit its output schema: our bug, reported as a tool error without the data. */
@@ -50,6 +59,12 @@ export class ToolOutputError extends Error {
     this.name = "ToolOutputError";
   }
 }
+
+/**
+ * Where an error result says what kind of error it is (`_meta`), so a client can tell a record the tenant
+ * does not have ("not_found") from a failure without parsing the text.
+ */
+export const TOOL_ERROR_META = "marketing-agents/error";
 
 /** Audit method name of a tool call: identifier-like, as the audit log requires. */
 export const toolAuditMethod = (name: string) => `mcp.tool.${name}`;
@@ -98,7 +113,11 @@ export function registerTool(
         audit("error");
         // A missing record is the caller's business (a tool error it can read); anything else is ours.
         if (error instanceof NotFoundError) {
-          return { isError: true, content: [{ type: "text", text: error.message }] };
+          return {
+            isError: true,
+            content: [{ type: "text", text: error.message }],
+            _meta: { [TOOL_ERROR_META]: "not_found" },
+          };
         }
         throw error;
       }

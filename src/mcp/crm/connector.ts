@@ -65,15 +65,24 @@ export interface CampaignVariantMetrics {
   cost: number | null;
 }
 
+/** A campaign without its variants, as listings return it. */
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  channel: string | null;
+  status: string;
+  budget: number | null;
+  createdAt: string;
+}
+
+export interface CampaignListing {
+  /** Only campaigns in this status (e.g. "active"). */
+  status?: string | undefined;
+  limit: number;
+}
+
 export interface CampaignMetrics {
-  campaign: {
-    id: string;
-    name: string;
-    channel: string | null;
-    status: string;
-    budget: number | null;
-    createdAt: string;
-  };
+  campaign: CampaignSummary;
   variants: CampaignVariantMetrics[];
   totals: { impressions: number; conversions: number; cost: number | null };
   /** Segments results were reported for. */
@@ -95,6 +104,8 @@ export interface CrmConnector {
   getLead(tenantId: string, id: string): Promise<CrmLead | null>;
   /** Moves a lead to a stage; null when the tenant has no such lead. */
   updateStage(tenantId: string, id: string, stage: LeadStage): Promise<CrmLead | null>;
+  /** The tenant's campaigns, newest first. */
+  listCampaigns(tenantId: string, listing: CampaignListing): Promise<CampaignSummary[]>;
   campaignMetrics(tenantId: string, campaignId: string, segment?: string): Promise<CampaignMetrics | null>;
   segmentSummary(tenantId: string): Promise<SegmentSummary[]>;
 }

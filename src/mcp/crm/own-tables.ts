@@ -1,10 +1,10 @@
-import { getCampaign, resultTotals, segmentsOf } from "../../db/campaigns.js";
+import { getCampaign, listCampaigns, resultTotals, segmentsOf } from "../../db/campaigns.js";
 import type { Db } from "../../db/client.js";
 import { leadRecordOf } from "../../db/lead-record.js";
 import { getLead } from "../../db/leads.js";
 import type { Lead } from "../../db/schema.js";
 import { defaultSegmentOf, type SegmentRule } from "../../memory/learning/segment.js";
-import type { CampaignMetrics, CrmConnector, CrmLead, SegmentSummary } from "./connector.js";
+import type { CampaignMetrics, CampaignSummary, CrmConnector, CrmLead, SegmentSummary } from "./connector.js";
 import { leadCountsBySegment, searchLeadRows, updateLeadStage } from "./sql.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,6 +24,13 @@ export function ownTablesConnector(db: Db, options: { segmentOf?: SegmentRule } 
     async updateStage(tenantId, id, stage) {
       const row = await updateLeadStage(db, tenantId, id, stage);
       return row ? toCrmLead(row) : null;
+    },
+    async listCampaigns(tenantId, listing) {
+      const rows = await listCampaigns(db, tenantId, {
+        limit: listing.limit,
+        ...(listing.status ? { status: listing.status } : {}),
+      });
+      return rows.map(campaignSummaryOf);
     },
     async campaignMetrics(tenantId, campaignId, segment) {
       // getCampaign compares the id to a uuid column: a malformed id would be a query error, not "none".
@@ -93,14 +100,7 @@ function campaignMetricsOf(
   });
   const costs = rows.map((r) => r.cost).filter((c): c is number => c !== null);
   return {
-    campaign: {
-      id: campaign.id,
-      name: campaign.name,
-      channel: campaign.channel,
-      status: campaign.status,
-      budget: campaign.budget,
-      createdAt: new Date(campaign.createdAt).toISOString(),
-    },
+    campaign: campaignSummaryOf(campaign),
     variants: rows,
     totals: {
       impressions: rows.reduce((n, r) => n + r.impressions, 0),
@@ -108,6 +108,17 @@ function campaignMetricsOf(
       cost: costs.length > 0 ? costs.reduce((a, b) => a + b, 0) : null,
     },
     segments,
+  };
+}
+
+function campaignSummaryOf(campaign: Found["campaign"]): CampaignSummary {
+  return {
+    id: campaign.id,
+    name: campaign.name,
+    channel: campaign.channel,
+    status: campaign.status,
+    budget: campaign.budget,
+    createdAt: new Date(campaign.createdAt).toISOString(),
   };
 }
 

@@ -1,27 +1,32 @@
+import type { z } from "zod";
 import type { ToolSpec } from "../tool.js";
-import { campaignMetrics, knowledgeQuery, memorySearch, outcomeRecord, triageRun } from "./data.js";
+import { campaignMetrics, campaignsList, variantStats } from "./campaigns.js";
+import { episodesSimilar, knowledgeQuery, memorySearch, outcomeRecord, triageRun } from "./data.js";
 import { leadGet, leadsSearch, leadUpdateStage } from "./leads.js";
 
 /** Every tool the MCP server offers, in the order `tools/list` shows them. */
-export const TOOLS: readonly ToolSpec[] = [
+const CATALOGUE = [
   leadsSearch,
   leadGet,
   leadUpdateStage,
+  campaignsList,
   campaignMetrics,
+  variantStats,
   outcomeRecord,
   memorySearch,
+  episodesSimilar,
   knowledgeQuery,
   triageRun,
-];
+] as const;
 
-export type ToolName =
-  | "leads_search"
-  | "lead_get"
-  | "lead_update_stage"
-  | "campaign_metrics"
-  | "outcome_record"
-  | "memory_search"
-  | "knowledge_query"
-  | "triage_run";
+export const TOOLS: readonly ToolSpec[] = CATALOGUE;
 
-export const toolByName = new Map(TOOLS.map((tool) => [tool.name, tool]));
+type Catalogue = (typeof CATALOGUE)[number];
+export type ToolName = Catalogue["name"];
+type ToolOf<N extends ToolName> = Extract<Catalogue, { name: N }>;
+/** What a tool takes (before its defaults apply). */
+export type ToolInput<N extends ToolName> = z.input<ToolOf<N>["input"]>;
+/** A tool's structured result. */
+export type ToolOutput<N extends ToolName> = z.output<ToolOf<N>["output"]>;
+
+export const toolByName: ReadonlyMap<string, ToolSpec> = new Map(TOOLS.map((tool) => [tool.name, tool]));

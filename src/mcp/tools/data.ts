@@ -3,31 +3,9 @@ import { OUTCOME_EVENTS } from "../../db/schema.js";
 import { crmLeadToInput } from "../crm/lead-input.js";
 import { NotFoundError } from "../errors.js";
 import { defineTool } from "../tool.js";
-import { CampaignMetricsOutput, EntityRefOutput, TriageOutput } from "./outputs.js";
+import { EntityRefOutput, TriageOutput } from "./outputs.js";
 
-/** Campaign, outcome, memory and knowledge tools: everything the agents read besides leads. */
-
-export const campaignMetrics = defineTool({
-  name: "campaign_metrics",
-  title: "Campaign metrics",
-  description:
-    "A campaign's variants with impressions, conversions, conversion rate, the Beta posterior mean and cost; optionally for one segment's reported results only.",
-  permission: "campaigns:read",
-  input: z
-    .object({
-      campaignId: z.uuid(),
-      segment: z.string().trim().min(1).max(200).optional(),
-    })
-    .strict(),
-  output: CampaignMetricsOutput,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  target: (args) => args.campaignId,
-  async run({ campaignId, segment }, { principal, deps }) {
-    const metrics = await deps.crm.campaignMetrics(principal.tenantId, campaignId, segment);
-    if (!metrics) throw new NotFoundError("campaign", campaignId);
-    return metrics;
-  },
-});
+/** Outcome, memory, knowledge and triage tools. */
 
 export const outcomeRecord = defineTool({
   name: "outcome_record",
@@ -103,6 +81,37 @@ export const memorySearch = defineTool({
       })),
     };
   },
+});
+
+export const episodesSimilar = defineTool({
+  name: "episodes_similar",
+  title: "What worked for similar leads",
+  description:
+    "The actions (template or campaign variants) that succeeded most for leads like this one: episodes of leads with a similar context (segment, source, class, role, company, stage), ranked by recency-weighted success. Counts only, no other lead's personal data.",
+  permission: "memory:read",
+  input: z
+    .object({
+      leadId: z.uuid().describe("The lead whose context to match."),
+      k: z.number().int().min(1).max(50).default(10).describe("Actions to return."),
+    })
+    .strict(),
+  output: z.object({
+    actions: z.array(
+      z.object({
+        action: z.string(),
+        variantId: z.string().nullable(),
+        score: z.number().describe("Posterior success rate, shrunk towards the prior."),
+        interactions: z.number().int().min(0).describe("Distinct interactions behind the score."),
+        successes: z.number().int().min(0),
+        support: z.number().describe("How much (similar, recent) evidence there is."),
+      }),
+    ),
+    episodes: z.number().int().min(0).describe("Episodes considered."),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  target: (args) => args.leadId,
+  run: ({ leadId, k }, { principal, deps }) =>
+    deps.memory.forTenant(principal.tenantId).episodes.similarSuccesses(leadId, { k }),
 });
 
 export const knowledgeQuery = defineTool({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CampaignMetrics, CrmLead } from "../crm/connector.js";
+import type { CampaignMetrics, CampaignSummary, CrmLead } from "../crm/connector.js";
 
 /**
  * The records the tools return, as zod schemas: each tool's `outputSchema` is built from these, and a
@@ -29,15 +29,17 @@ export const CrmLeadOutput = z.object({
   updatedAt: IsoTime,
 });
 
+export const CampaignSummaryOutput = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  channel: z.string().nullable(),
+  status: z.string(),
+  budget: z.number().nullable(),
+  createdAt: IsoTime,
+});
+
 export const CampaignMetricsOutput = z.object({
-  campaign: z.object({
-    id: z.uuid(),
-    name: z.string(),
-    channel: z.string().nullable(),
-    status: z.string(),
-    budget: z.number().nullable(),
-    createdAt: IsoTime,
-  }),
+  campaign: CampaignSummaryOutput,
   variants: z.array(
     z.object({
       variantId: z.string(),
@@ -79,5 +81,6 @@ type Assert<T extends true> = T;
 /** Compile-time checks: the schemas and the connector's interfaces describe the same records. */
 export type OutputsMatchConnector = [
   Assert<Same<z.infer<typeof CrmLeadOutput>, CrmLead>>,
+  Assert<Same<z.infer<typeof CampaignSummaryOutput>, CampaignSummary>>,
   Assert<Same<z.infer<typeof CampaignMetricsOutput>, CampaignMetrics>>,
 ];
