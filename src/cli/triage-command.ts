@@ -28,6 +28,7 @@ export function triageProgram(): Command {
       "after",
       "\nExamples:\n  marketing-agents triage examples/leads.json\n" +
         "  marketing-agents triage train --data leads.csv --features lead-input --activate\n" +
+        "  marketing-agents triage train --from-db --activate\n" +
         "  marketing-agents triage evaluate --model db:2 --data test.csv",
     );
 
@@ -50,17 +51,26 @@ export function triageProgram(): Command {
     triage
       .command("train")
       .description(
-        "Train a scoring model on a labelled CSV (a Converted 0/1 column): held-out metrics on a seeded 80/20 " +
-          "split, stored as a new version in the database and/or written to --out.",
+        "Train a scoring model on labelled leads, from a CSV (a Converted 0/1 column) or from the outcomes " +
+          "recorded in the database: held-out metrics on a seeded 80/20 split, stored as a new version in the " +
+          "database and/or written to --out.",
       )
-      .requiredOption("--data <file.csv>", "labelled leads, X Education column names")
+      .option("--data <file.csv>", "labelled leads, X Education column names")
+      .option(
+        "--from-db",
+        "label the stored leads by their recorded outcomes instead (converted; or unsubscribed, bounced, or no conversion --window-days after the latest outcome)",
+      )
+      .option("--tenant <id>", "with --from-db: whose leads and outcomes", "default")
+      .option(
+        "--window-days <n>",
+        "with --from-db: days after its latest outcome that an unconverted lead counts as not converted",
+        "30",
+      )
       .addOption(
         new Option(
           "--features <setting>",
-          "which columns: pre-contact, all (includes post-contact columns that leak the outcome) or lead-input (what product leads carry)",
-        )
-          .choices(TRIAGE_SETTINGS)
-          .default("pre-contact"),
+          "which columns: pre-contact (default for a CSV), all (includes post-contact columns that leak the outcome) or lead-input (what product leads carry; the default and the only choice with --from-db)",
+        ).choices(TRIAGE_SETTINGS),
       )
       .addOption(
         new Option(
@@ -79,7 +89,8 @@ export function triageProgram(): Command {
     .addHelpText(
       "after",
       "\nExamples:\n  marketing-agents triage train --data ../shared/datasets/leads/leads.csv --features all --out model.json --no-db\n" +
-        "  marketing-agents triage train --data leads.csv --features lead-input --refit --activate",
+        "  marketing-agents triage train --data leads.csv --features lead-input --refit --activate\n" +
+        "  marketing-agents triage train --from-db --window-days 30 --activate",
     )
     .action((opts) => trainCommand(opts));
 

@@ -8,6 +8,8 @@ import { createTestDatabase } from "../../test/support/database.js";
 import { parseTriageModel } from "../agents/triage/model.js";
 import { seededRandom } from "../agents/triage/random.js";
 import type { Database } from "../db/client.js";
+import { upsertLead } from "../db/leads.js";
+import { outcomeEvents } from "../db/schema.js";
 import { listTriageModels } from "../db/triage-models.js";
 import { CliError } from "./read-input.js";
 import { triageCommand } from "./triage.js";
@@ -309,5 +311,144 @@ describe("triage models and score", () => {
     ]);
     const classes = (JSON.parse(stdout) as { class: string }[]).map((r) => r.class);
     expect(classes).toEqual(["hot", "cold", "disqualified"]);
+  });
+});
+
+/**
+ * Stored leads with the same kind of pattern (Reference leads and long visits convert) and outcomes recorded
+ * for most of them: converted, unsubscribed, or contacted long ago without converting; some contacted only
+ * recently (still open) and some never (unlabelled).
+ */
+async function seedOutcomes(database: Database, n: number, seed: number) {
+  const random = seededRandom(seed);
+  const sources = ["Google", "Reference", "Olark Chat", "Direct Traffic"];
+  const effect: Record<string, number> = { Google: 0, Reference: 1.8, "Olark Chat": -1, "Direct Traffic": 0 };
+  const day = 86_400_000;
+  const counts = { converted: 0, notConverted: 0, open: 0 };
+  for (let i = 0; i < n; i++) {
+    const source = sources[Math.floor(random() * sources.length)]!;
+    const timeOnSite = Math.floor(random() * 2000);
+    const z = -1.2 + effect[source]! + 0.0018 * timeOnSite;
+    const converted = random() < 1 / (1 + Math.exp(-z));
+    const lead = await upsertLead(database.db, "default", {
+      name: `Lead ${i}`,
+      email: `lead-${seed}-${i}@example.com`,
+      source,
+      timeOnSite,
+      totalVisits: Math.floor(random() * 10),
+      lastActivity: random() < 0.5 ? "Email Opened" : "SMS Sent",
+      title: "Marketing Manager",
+    });
+    const fate = random();
+    const events: [string, number][] =
+      fate < 0.1
+        ? [] // never contacted: unlabelled
+        : converted
+          ? [
+              ["sent", 50],
+              ["converted", 20],
+            ]
+          : fate < 0.2
+            ? [["sent", 3]] // contacted recently: still open
+            : fate < 0.4
+              ? [
+                  ["sent", 50],
+                  ["unsubscribed", 40],
+                ]
+              : [["sent", 60]];
+    if (events.length > 0) {
+      if (converted) counts.converted++;
+      else if (fate < 0.2) counts.open++;
+      else counts.notConverted++;
+    }
+    for (const [k, [event, age]] of events.entries()) {
+      await database.db.insert(outcomeEvents).values({
+        tenantId: "default",
+        idempotencyKey: `seed-${seed}-${i}-${k}`,
+        leadId: lead.id,
+        event: event as "sent",
+        occurredAt: new Date(Date.now() - age * day),
+      });
+    }
+  }
+  return counts;
+}
+
+describe("triage train --from-db", () => {
+  let fromDb: Database;
+  let counts: Awaited<ReturnType<typeof seedOutcomes>>;
+  beforeAll(async () => {
+    fromDb = await createTestDatabase();
+    counts = await seedOutcomes(fromDb, 400, 11);
+  });
+  afterAll(() => fromDb?.close());
+
+  it("labels the stored leads by their recorded outcomes, trains a lead-input model and stores it active", async () => {
+    const io = captureIo(fromDb);
+    const out = join(dir, "from-db.json");
+    await trainCommand({ fromDb: true, activate: true, out }, io);
+    const labelled = counts.converted + counts.notConverted;
+    expect(io.err()).toContain(`labelled ${labelled} leads from the outcomes recorded in `);
+    expect(io.err()).toContain(
+      `: ${counts.converted} converted, ${counts.notConverted} not; left out: ${counts.open} still open (outcomes in the last 30 days, no conversion yet)`,
+    );
+    expect(io.err()).toMatch(/training a blend model \(lead-input columns, seed 42\)/);
+    expect(io.out()).toMatch(/^AUC\s+\d/m);
+    expect(io.out()).toMatch(/stored as version 1 \(db:1\) .*; active/);
+
+    const model = parseTriageModel(JSON.parse(await readFile(out, "utf8")));
+    const heldOut = Math.round(counts.converted * 0.2) + Math.round(counts.notConverted * 0.2);
+    expect(model.trainedOn).toMatchObject({ setting: "lead-input", rows: labelled - heldOut });
+    expect(model.metrics.holdout).toMatchObject({ n: heldOut });
+    expect(model.metrics.holdout!.auc).toBeGreaterThan(0.7);
+    // The stored do-not-email flag is set by an unsubscribe: never a feature of a model trained on outcomes.
+    expect(model.featureSpec.columns.map((c) => c.column)).not.toContain("Do Not Email");
+    expect(model.featureSpec.columns.map((c) => c.column)).toContain("Lead Source");
+    const [stored] = await listTriageModels(fromDb.db);
+    expect(stored).toMatchObject({ version: 1, active: true, setting: "lead-input" });
+    expect(stored?.source).toMatch(
+      new RegExp(`^db outcomes tenant=default window=30d leads=${labelled} sha256:[0-9a-f]{16}$`),
+    );
+  });
+
+  it("refuses clearly when too few leads are labelled", async () => {
+    const few = await createTestDatabase();
+    try {
+      const seeded = await seedOutcomes(few, 30, 12);
+      const error = await trainCommand({ fromDb: true, out: join(dir, "few.json") }, captureIo(few)).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^too few labelled leads in the database to train: ${seeded.converted} converted and ` +
+            `${seeded.notConverted} not converted \\(tenant "default"; left out: ${seeded.open} still open .*\\)\\. ` +
+            "At least 20 of each are needed\\. .*Or train from a CSV with --data\\.$",
+        ),
+      );
+      expect(await listTriageModels(few.db)).toEqual([]);
+    } finally {
+      await few.close();
+    }
+  });
+
+  it("an empty tenant is too few as well", async () => {
+    const error = await trainCommand({ fromDb: true, tenant: "nobody" }, captureIo(fromDb)).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /^too few labelled leads .*: 0 converted and 0 not converted \(tenant "nobody"/,
+    );
+  });
+
+  it.each([
+    [{ fromDb: true, data: "x.csv" }, /--data and --from-db are two sources/],
+    [{}, /no labelled leads: give --data <file\.csv>, or --from-db/],
+    [{ fromDb: true, features: "all" }, /--from-db trains on stored leads, .*use --features lead-input/],
+    [{ fromDb: true, windowDays: "-1" }, /invalid options:[\s\S]*windowDays/],
+  ] as const)("explains a bad request: %o", async (options, message) => {
+    const error = await trainCommand(options, captureIo(fromDb)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 2 });
+    expect((error as Error).message).toMatch(message);
   });
 });
