@@ -29,6 +29,7 @@ import { buildGraph } from "./graph/build.js";
 import type { RunEvent } from "./graph/run-events.js";
 import { createThreadRunner, type RunRequest, type RunResult } from "./graph/runner.js";
 import { streamRun } from "./graph/stream-run.js";
+import { threadEraser } from "./graph/thread-eraser.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
 import { type AgentClients, inProcessAgentClients } from "./mcp/agent-client.js";
@@ -223,6 +224,11 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     db: database.db,
     embedder: embedderFromModel(options.embeddings ?? null),
     ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
+    // memory.forget also erases the threads about the person: checkpoints, runs and run events. Only the
+    // Postgres checkpointer's tables are searched; a caller's own checkpointer is the caller's to erase.
+    erasers: options.checkpointer
+      ? []
+      : [threadEraser(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {})],
   });
   // The MCP server's data access: served at /mcp, and in-process to the agents (each with its allowlist),
   // so the agents' reads are authorized and audited where every other client's are.

@@ -104,7 +104,9 @@ export function createThreadRunner(options: RunnerOptions) {
     while (!(await tryStartRun(db, run, options.staleAfterMs))) {
       if (signal?.aborted) throw signal.reason;
       const current = await getRun(db, run.tenantId, run.id);
-      if (current?.cancelRequested) throw new RunnerError("run_failed", "cancelled while queued");
+      // Gone: its thread was deleted or erased (memory.forget) while it waited.
+      if (!current) throw new RunnerError("run_failed", "the thread was deleted while the run was queued");
+      if (current.cancelRequested) throw new RunnerError("run_failed", "cancelled while queued");
       if (Date.now() > deadline)
         throw new RunnerError("queue_timeout", `waited ${maxQueueWaitMs} ms for the thread`);
       // Local finishes wake us at once; runs on other replicas are noticed by polling.

@@ -17,6 +17,8 @@ export const MemoryErrorCode = {
   NotFound: "not_found",
   /** An idempotency key was reused with a different outcome. */
   IdempotencyConflict: "idempotency_conflict",
+  /** A run in progress is still writing a thread the operation must change (erasure): cancel it or wait. */
+  ThreadBusy: "thread_busy",
 } as const;
 export type MemoryErrorCode = (typeof MemoryErrorCode)[keyof typeof MemoryErrorCode];
 

@@ -255,6 +255,45 @@ export function deleteThread(threadId: string): SQL {
 }
 
 /**
+ * Threads (keys in the byte range `[keyFrom, keyTo)`, e.g. one tenant's) whose stored values in the given
+ * channels, as blobs or pending writes, match `pattern` (a case-insensitive POSIX regex, bound as a value).
+ * Only rows the serializer tagged "json" are read as text: they are UTF-8 JSON; other tags (bytes, an
+ * encrypting serializer's) are never matched. For erasure: a sequential read of the range, rare by nature.
+ */
+export function selectThreadsMatching(p: {
+  keyFrom: string;
+  keyTo: string;
+  channels: readonly string[];
+  pattern: string;
+}): SQL {
+  const channels = sql.join(
+    p.channels.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  const matching = (table: typeof blobs | typeof writes) => sql`
+    select thread_id from ${table}
+    where thread_id >= ${p.keyFrom} and thread_id < ${p.keyTo}
+      and channel in (${channels}) and type = 'json'
+      and convert_from(blob, 'UTF8') ~* ${p.pattern}`;
+  return sql`${matching(blobs)} union ${matching(writes)} order by thread_id`;
+}
+
+/** Everything of these threads, every namespace, in one statement; returns what went. */
+export function deleteThreads(threadIds: readonly string[]): SQL {
+  const ids = sql.join(
+    threadIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  return sql`
+    with gone_blobs as (delete from ${blobs} where thread_id in (${ids}) returning 1),
+         gone_writes as (delete from ${writes} where thread_id in (${ids}) returning 1),
+         gone_checkpoints as (delete from ${cp} where thread_id in (${ids}) returning 1)
+    select (select count(*) from gone_checkpoints)::int as checkpoints,
+           (select count(*) from gone_writes)::int as writes,
+           (select count(*) from gone_blobs)::int as blobs`;
+}
+
+/**
  * Advisory lock key that serializes retention runs across replicas (ASCII "ma:prune"): two prunes choosing
  * overlapping victims could otherwise deadlock on each other's row locks.
  */

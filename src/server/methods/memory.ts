@@ -30,6 +30,7 @@ const rpcCodes: Record<MemoryErrorCode, (typeof RpcCode)[keyof typeof RpcCode]> 
   invalid_input: RpcCode.InvalidParams,
   not_found: RpcCode.NotFound,
   idempotency_conflict: RpcCode.Conflict,
+  thread_busy: RpcCode.Conflict,
 };
 
 /**
@@ -125,7 +126,7 @@ export function memoryMethods(services: Services) {
     defineMethod({
       name: "memory.forget",
       description:
-        "Erases a person's memories everywhere (GDPR Art. 17): their lead(s), outcomes, episodes, profile, knowledge-graph person and facts naming them, and store items naming them. Identify them by leadId and/or email. Returns what was removed, by kind.",
+        "Erases a person's memories everywhere (GDPR Art. 17): their lead(s), outcomes, episodes, profile, knowledge-graph person and facts naming them, store items naming them, and the threads about them (checkpoints, runs, run events). Identify them by leadId and/or email. Returns what was removed, by kind. -32002 while a run is in progress on one of their threads: cancel it or wait, then call again.",
       permission: "memory:write",
       params: ForgetRequest,
       result: z.object({ leadIds: z.array(z.string()), erased: z.record(z.string(), z.number()) }),
