@@ -70,6 +70,23 @@ export const ConfigSchema = z.object({
   /** How often each replica picks up tokens revoked elsewhere. */
   AUTH_REVOCATION_POLL_MS: positiveInt(2_000),
 
+  /**
+   * Keys that encrypt personal data at rest: `id:base64,id2:base64` (32 random bytes each; new writes use
+   * PII_ACTIVE_KEY_ID, default the last listed). Unset: a development key file under DATA_DIR/keys/.
+   */
+  PII_KEYS: z.string().min(1).optional(),
+  PII_ACTIVE_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 _ -")
+    .optional(),
+  /** base64 of at least 32 random bytes: the HMAC key of the blind indexes (exact lookups by email, name). */
+  PII_INDEX_KEY: z.string().min(1).optional(),
+  /** The same keys as a JSON file `{"active", "keys": {id: base64}, "indexKey"}` (a mounted secret). */
+  PII_KEYS_FILE: z.string().min(1).optional(),
+  /** PEM certificate chain and private key: the server speaks HTTPS (and wss://) itself. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+
   /** Calls per minute per caller (token bucket, HTTP and WebSocket together); 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** Calls a caller may make at once before the per-minute rate applies. */

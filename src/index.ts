@@ -23,6 +23,10 @@ import { type Database, openDatabase } from "./db/client.js";
 import { LeadInput } from "./db/lead-input.js";
 import { getLead, updateLeadTriage, upsertLead } from "./db/leads.js";
 import { migrate } from "./db/migrate.js";
+import type { PiiKeyring } from "./db/pii/keyring.js";
+import { attachPii, hasPii, piiOf } from "./db/pii/registry.js";
+import { resolveKeyring } from "./db/pii/resolve.js";
+import { encryptLegacyRows } from "./db/pii/rotate.js";
 import type { Lead } from "./db/schema.js";
 import { agentReads } from "./graph/agent-reads.js";
 import { buildGraph } from "./graph/build.js";
@@ -35,6 +39,7 @@ import type { Logger } from "./logger.js";
 import { type AgentClients, inProcessAgentClients } from "./mcp/agent-client.js";
 import { createMcpDeps } from "./mcp/deps.js";
 import { serveMcp } from "./mcp/server.js";
+import { EncryptingSerializer } from "./memory/checkpointer/encrypting-serde.js";
 import { DEFAULT_KEEP_LAST, DEFAULT_KEEP_YOUNGER_THAN_MS } from "./memory/checkpointer/retention.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { embedderFromModel } from "./memory/embeddings.js";
@@ -57,6 +62,13 @@ export interface MarketingSystemOptions {
    * closes. Default: `pglite://./.data/pglite`.
    */
   database?: string | Database;
+  /**
+   * Keys that encrypt personal data at rest (see `src/db/pii/`). Default: those the opened `Database`
+   * already has; for `memory://`, random keys; otherwise the development key file under `dataDir/keys/`.
+   */
+  pii?: PiiKeyring;
+  /** Where the development PII key file lives when no keys are given (default `./.data`). */
+  dataDir?: string;
   /** Apply pending migrations on start (default true). */
   migrate?: boolean;
   /**
@@ -167,14 +179,24 @@ export interface MarketingSystem {
   close(): Promise<void>;
 }
 
+/** Advisory lock key ("ma:piimg") so that one replica encrypts legacy rows while the others wait. */
+const PII_LEGACY_LOCK_KEY = 0x6d_61_3a_70_69_69_6d_67n;
+
 export async function createMarketingSystem(options: MarketingSystemOptions = {}): Promise<MarketingSystem> {
   const ownsDatabase = typeof options.database !== "object";
+  const url = typeof options.database === "string" ? options.database : "pglite://./.data/pglite";
   const database =
     typeof options.database === "object"
       ? options.database
-      : await openDatabase(options.database ?? "pglite://./.data/pglite");
+      : await openDatabase(url, options.pii ? { pii: options.pii } : {});
   try {
+    if (options.pii && ownsDatabase === false) attachPii(database.db, options.pii);
+    if (!hasPii(database.db)) {
+      attachPii(database.db, await resolveKeyring({ DATA_DIR: options.dataDir ?? "./.data" }, url));
+    }
     if (options.migrate !== false) await migrate(database);
+    // Rows an older version stored in plaintext are encrypted before anything reads them, once.
+    await database.withAdvisoryLock(PII_LEGACY_LOCK_KEY, () => encryptLegacyRows(database.db));
   } catch (error) {
     if (ownsDatabase) await database.close();
     throw error;
@@ -218,7 +240,10 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
   }
   const tenantId = options.tenantId ?? "default";
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
-  const checkpointer = options.checkpointer ?? new PostgresCheckpointSaver(database.db);
+  // Thread state holds the lead and the drafts written to them: sealed with the same keys as the tables.
+  const checkpointer =
+    options.checkpointer ??
+    new PostgresCheckpointSaver(database.db, { serde: new EncryptingSerializer(piiOf(database.db)) });
   const approvalPolicy = ApprovalPolicy.parse(options.approvalPolicy ?? "always");
   const memory = createMemory({
     db: database.db,

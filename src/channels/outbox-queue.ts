@@ -6,6 +6,9 @@
 import { and, asc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
+import { openLeadField } from "../db/pii/lead-fields.js";
+import { piiOf } from "../db/pii/registry.js";
+import { openOutboxMessage } from "../db/runs.js";
 import { type OutboxMessage, outbox } from "../db/runs.schema.js";
 import { leads } from "../db/schema.js";
 import { outboxDeliveries } from "./channels.schema.js";
@@ -58,10 +61,15 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
             .from(leads)
             .where(and(eq(leads.tenantId, row.tenantId), eq(leads.id, row.leadId)))
         : [];
+      const pii = piiOf(db);
       claimed.push({
-        row: { ...row, status: "sending" },
+        row: { ...openOutboxMessage(pii, row), status: "sending" },
         attempt: delivery?.attempts ?? (attempts ?? 0) + 1,
-        to: { leadId: row.leadId, name: lead?.name ?? null, email: lead?.email ?? null },
+        to: {
+          leadId: row.leadId,
+          name: openLeadField(pii, "name", row.tenantId, lead?.name ?? null),
+          email: openLeadField(pii, "email", row.tenantId, lead?.email ?? null),
+        },
       });
     }
     return claimed;

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "../config.js";
 import { Roles } from "../server/auth/permissions.js";
 import { VERSION } from "../version.js";
 import { type EvalCommandOptions, evalCommand } from "./eval.js";
+import { generateKeysCommand, type RotateKeysOptions, rotateKeysCommand } from "./keys.js";
 import { type McpCommandOptions, mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { CliError } from "./read-input.js";
@@ -178,6 +179,34 @@ threads
         () => undefined,
       ),
   );
+
+program
+  .command("rotate-keys")
+  .description(
+    "Re-encrypt personal data (leads, outbox, thread state) under the active PII key and recompute blind indexes. Add the new key to PII_KEYS (keep the old one), set PII_ACTIVE_KEY_ID, restart, run this, then remove the old key. Safe while servers run.",
+  )
+  .option("--reindex", "rewrite every row, also those under the active key (after PII_INDEX_KEY changed)")
+  .option("--dry-run", "count what would be rewritten, change nothing")
+  .option("--json", "print the counts as JSON")
+  .addOption(
+    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
+      "DATABASE_URL",
+    ),
+  )
+  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .action((opts: RotateKeysOptions & { database?: string; dataDir?: string }) =>
+    rotateKeysCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }), opts),
+  );
+
+const keys = program.command("keys").description("Encryption keys for personal data at rest.");
+keys
+  .command("generate")
+  .description(
+    "Print a new random key set: JSON for PII_KEYS_FILE, or --env lines for PII_KEYS and PII_INDEX_KEY.",
+  )
+  .option("--key-id <id>", "id of the new data key (default k<yyyymmdd>)")
+  .option("--env", "print PII_KEYS=… and PII_INDEX_KEY=… lines instead of JSON")
+  .action((opts: { keyId?: string; env?: boolean }) => generateKeysCommand(opts));
 
 try {
   await program.parseAsync();

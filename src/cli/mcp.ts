@@ -1,5 +1,6 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { type Config, databaseUrlOf } from "../config.js";
+import { resolveKeyring } from "../db/pii/resolve.js";
 import { createMarketingSystem } from "../index.js";
 import { createLogger } from "../logger.js";
 import { localOperator, type Principal, type Role } from "../server/auth/permissions.js";
@@ -23,7 +24,12 @@ export async function mcpCommand(config: Config, options: McpCommandOptions): Pr
     role: options.role ?? localOperator.role,
     tenantId: options.tenant ?? localOperator.tenantId,
   };
-  const system = await createMarketingSystem({ database: databaseUrlOf(config), logger: log });
+  const url = databaseUrlOf(config);
+  const system = await createMarketingSystem({
+    database: url,
+    pii: await resolveKeyring(config, url),
+    logger: log,
+  });
   const transport = new StdioServerTransport();
   let closing: Promise<void> | undefined;
   const shutdown = () => {

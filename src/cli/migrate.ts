@@ -1,10 +1,10 @@
 import cliProgress from "cli-progress";
 import { type Config, databaseUrlOf } from "../config.js";
-import { openDatabase } from "../db/client.js";
 import { migrate } from "../db/migrate.js";
 import { embeddingsFromConfig } from "../llm/provider.js";
 import { embedderFromModel } from "../memory/embeddings.js";
 import { createMemory } from "../memory/service.js";
+import { openConfiguredDatabase } from "./open-database.js";
 
 export interface MigrateCommandOptions {
   /** Re-embed stored memories made by another embedder than the configured one. */
@@ -14,7 +14,7 @@ export interface MigrateCommandOptions {
 }
 
 export async function migrateCommand(config: Config, options: MigrateCommandOptions = {}): Promise<void> {
-  const database = await openDatabase(databaseUrlOf(config));
+  const database = await openConfiguredDatabase(config, databaseUrlOf(config));
   try {
     const { applied } = await migrate(database, { log: (m) => process.stderr.write(`${m}\n`) });
     process.stdout.write(`${database.describe}: ${applied} migration(s) applied, schema up to date\n`);

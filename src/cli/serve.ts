@@ -1,4 +1,6 @@
 import { type Config, databaseUrlOf, hasLlmEndpoint } from "../config.js";
+import type { PiiKeyring } from "../db/pii/keyring.js";
+import { describeKeyring, resolveKeyring } from "../db/pii/resolve.js";
 import { createMarketingSystem } from "../index.js";
 import { chatModelFromConfig, embeddingsFromConfig, modelLabelOf } from "../llm/provider.js";
 import { createLogger } from "../logger.js";
@@ -37,8 +39,15 @@ export async function serveCommand(config: Config): Promise<void> {
   }
   const url = databaseUrlOf(config);
   const started = Date.now();
+  let pii: PiiKeyring;
+  try {
+    pii = await resolveKeyring(config, url);
+  } catch (error) {
+    throw new CliError(`encryption keys: ${(error as Error).message}`, 2);
+  }
   const system = await createMarketingSystem({
     database: url,
+    pii,
     logger: log,
     approvalPolicy: config.APPROVAL_POLICY,
     llm: chatModelFromConfig(config),
@@ -72,6 +81,7 @@ export async function serveCommand(config: Config): Promise<void> {
     [
       `marketing-agents listening on ${server.url}  (ready in ${Date.now() - started} ms)`,
       `  database  ${system.database.describe} (${system.database.driver})`,
+      `  privacy   ${describeKeyring(pii)}`,
       hasLlmEndpoint(config)
         ? `  model     ${modelLabelOf(chatModelFromConfig(config))} at ${config.OPENAI_BASE_URL ?? "api.openai.com"}`
         : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",

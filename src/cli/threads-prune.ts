@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type Config, databaseUrlOf } from "../config.js";
-import { openDatabase } from "../db/client.js";
 import { type PruneResult, pruneCheckpoints } from "../memory/checkpointer/retention.js";
+import { openConfiguredDatabase } from "./open-database.js";
 import { CliError } from "./read-input.js";
 
 /** Options of `marketing-agents threads prune`, as commander hands them over (strings). */
@@ -57,7 +57,7 @@ export async function threadsPruneCommand(
   }
   const { keepLast, thread, json } = parsed.data;
   const keepYoungerThan = parseDuration(parsed.data.keepYoungerThan);
-  const database = await openDatabase(databaseUrlOf(config));
+  const database = await openConfiguredDatabase(config, databaseUrlOf(config));
   try {
     const result = await pruneCheckpoints(database.db, {
       keepLast,

@@ -1,6 +1,7 @@
 import { databaseUrlOf, loadConfig } from "../config.js";
-import { type Database, openDatabase, redactUrl } from "../db/client.js";
+import { type Database, redactUrl } from "../db/client.js";
 import { migrate } from "../db/migrate.js";
+import { openConfiguredDatabase } from "./open-database.js";
 import { CliError } from "./read-input.js";
 
 /**
@@ -21,7 +22,7 @@ export const processIo: TriageCliIo = {
   async openDatabase(url) {
     let database: Database | undefined;
     try {
-      database = await openDatabase(url);
+      database = await openConfiguredDatabase(loadConfig(), url);
       // The registry table may be newer than the database: migrating is idempotent and locked.
       await migrate(database);
       return database;

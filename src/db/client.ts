@@ -7,6 +7,8 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { ephemeralKeyring, type PiiKeyring } from "./pii/keyring.js";
+import { attachPii } from "./pii/registry.js";
 import * as schema from "./schema.js";
 
 /**
@@ -36,6 +38,11 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Pool size for postgres:// URLs (default 10, at least 2: advisory locks reserve a connection). */
   max?: number;
+  /**
+   * The keys that encrypt personal data (src/db/pii/). `memory://` databases get random keys that die with
+   * them; other databases without keys cannot read or write leads until `attachPii` gives them some.
+   */
+  pii?: PiiKeyring;
 }
 
 export const DbErrorCode = {
@@ -99,6 +106,13 @@ const INT64_MAX = 2n ** 63n - 1n;
  * The caller owns the returned `Database` and must `close()` it.
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const database = await openByUrl(url, options);
+  const pii = options.pii ?? (database.describe === "memory://" ? ephemeralKeyring() : undefined);
+  if (pii) attachPii(database.db, pii);
+  return database;
+}
+
+async function openByUrl(url: string, options: OpenDatabaseOptions): Promise<Database> {
   if (url === "memory://" || url === "memory:") {
     return wrapPglite(await PGlite.create({ extensions: { vector } }), "memory://");
   }
@@ -136,11 +150,16 @@ export async function dumpPgliteDataDir(database: Database): Promise<Blob> {
 }
 
 /** Open a new in-memory PGlite database from a `dumpPgliteDataDir` snapshot. */
-export async function openPgliteFromDump(dump: Blob): Promise<Database> {
-  return wrapPglite(
+export async function openPgliteFromDump(
+  dump: Blob,
+  pii: PiiKeyring = ephemeralKeyring(),
+): Promise<Database> {
+  const database = wrapPglite(
     await PGlite.create({ loadDataDir: dump, extensions: { vector } }),
     "memory:// (from dump)",
   );
+  attachPii(database.db, pii);
+  return database;
 }
 
 const pgliteClients = new WeakMap<Database, PGlite>();

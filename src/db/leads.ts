@@ -1,10 +1,17 @@
-import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Db, SqlState, sqlStateOf } from "./client.js";
 import type { LeadInput } from "./lead-input.js";
+import type { PiiCipher } from "./pii/cipher.js";
+import { emailIndex, openLeadFields, sealLeadFields } from "./pii/lead-fields.js";
+import { piiOf } from "./pii/registry.js";
 import { type Lead, leads } from "./schema.js";
 
-/** Lead storage. Every query is scoped by tenant: a lead of another tenant is indistinguishable from none. */
+/**
+ * Lead storage. Every query is scoped by tenant: a lead of another tenant is indistinguishable from none.
+ * Name, email and notes are encrypted on the way in and decrypted on the way out (src/db/pii/): callers see
+ * plaintext, the table holds ciphertext, and an email is found through its blind index.
+ */
 
 export const LeadErrorCode = {
   /** The email already belongs to another lead of this tenant. */
@@ -35,20 +42,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * On update only the fields present in `input` change.
  */
 export async function upsertLead(db: Db, tenantId: string, input: LeadInput): Promise<Lead> {
-  const { id, ...fields } = input;
-  if (id !== undefined) return upsertById(db, tenantId, id, fields);
-  const email = fields.email;
-  if (email !== undefined) return upsertByEmail(db, tenantId, email, fields);
+  const pii = piiOf(db);
+  const { id, ...plain } = input;
+  const fields = { ...plain, ...sealLeadFields(pii, tenantId, plain) };
+  if (id !== undefined) return openLead(pii, await upsertById(db, tenantId, id, fields, plain.email));
+  const email = plain.email;
+  if (email !== undefined) {
+    return openLead(pii, await upsertByEmail(db, tenantId, emailIndex(pii, tenantId, email), fields));
+  }
   const [created] = await db
     .insert(leads)
     .values({ ...fields, tenantId })
     .returning();
-  return mustExist(created);
+  return openLead(pii, mustExist(created));
 }
 
-type LeadFields = Omit<LeadInput, "id">;
+type SealedFields = Omit<typeof leads.$inferInsert, "id" | "tenantId">;
 
-async function upsertById(db: Db, tenantId: string, id: string, fields: LeadFields): Promise<Lead> {
+async function upsertById(
+  db: Db,
+  tenantId: string,
+  id: string,
+  fields: SealedFields,
+  email: string | null | undefined,
+): Promise<Lead> {
   let row: Lead | undefined;
   try {
     [row] = await db
@@ -62,16 +79,21 @@ async function upsertById(db: Db, tenantId: string, id: string, fields: LeadFiel
       })
       .returning();
   } catch (error) {
-    throw emailConflictOr(error, fields.email);
+    throw emailConflictOr(error, email);
   }
   if (row === undefined) throw new LeadConflictError(LeadErrorCode.IdTaken, `lead id ${id} is not available`);
   return row;
 }
 
-async function upsertByEmail(db: Db, tenantId: string, email: string, fields: LeadFields): Promise<Lead> {
-  // drizzle's conflict target takes columns only, not the lower(email) expression of the unique index. A
-  // target-less DO NOTHING covers that index; a concurrent insert of the same email makes it wait for the
-  // other transaction and then do nothing, so the update below finds the row.
+async function upsertByEmail(
+  db: Db,
+  tenantId: string,
+  emailBidx: string,
+  fields: SealedFields,
+): Promise<Lead> {
+  // A target-less DO NOTHING covers the partial unique index on the email's blind index; a concurrent
+  // insert of the same email makes it wait for the other transaction and then do nothing, so the update
+  // below finds the row.
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(leads)
@@ -82,16 +104,20 @@ async function upsertByEmail(db: Db, tenantId: string, email: string, fields: Le
     const [updated] = await tx
       .update(leads)
       .set({ ...fields, updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(leads.tenantId, tenantId),
-          isNotNull(leads.email),
-          sql`lower(${leads.email}) = lower(${email})`,
-        ),
-      )
+      .where(and(eq(leads.tenantId, tenantId), eq(leads.emailBidx, emailBidx)))
       .returning();
     return mustExist(updated);
   });
+}
+
+/** The tenant's lead with this email (case-insensitive), found through the blind index. */
+export async function findLeadByEmail(db: Db, tenantId: string, email: string): Promise<Lead | null> {
+  const pii = piiOf(db);
+  const [row] = await db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.tenantId, tenantId), eq(leads.emailBidx, emailIndex(pii, tenantId, email))));
+  return row ? openLead(pii, row) : null;
 }
 
 export async function getLead(db: Db, tenantId: string, id: string): Promise<Lead | null> {
@@ -100,7 +126,12 @@ export async function getLead(db: Db, tenantId: string, id: string): Promise<Lea
     .select()
     .from(leads)
     .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id)));
-  return row ?? null;
+  return row ? openLead(piiOf(db), row) : null;
+}
+
+/** A row as read from the table, with its PII decrypted. */
+export function openLead(pii: PiiCipher, row: Lead): Lead {
+  return openLeadFields(pii, row);
 }
 
 export const ListLeadsOptions = z.object({
@@ -112,13 +143,15 @@ export type ListLeadsOptions = z.input<typeof ListLeadsOptions>;
 /** Newest first. */
 export async function listLeads(db: Db, tenantId: string, options: ListLeadsOptions = {}): Promise<Lead[]> {
   const { limit, offset } = ListLeadsOptions.parse(options);
-  return db
+  const pii = piiOf(db);
+  const rows = await db
     .select()
     .from(leads)
     .where(eq(leads.tenantId, tenantId))
     .orderBy(desc(leads.createdAt), desc(leads.id))
     .limit(limit)
     .offset(offset);
+  return rows.map((row) => openLead(pii, row));
 }
 
 export interface LeadTriage {
@@ -140,10 +173,10 @@ export async function updateLeadTriage(
     .set({ score: triage.score, class: triage.class, stage: triage.stage, updatedAt: sql`now()` })
     .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id)))
     .returning();
-  return row ?? null;
+  return row ? openLead(piiOf(db), row) : null;
 }
 
-function emailConflictOr(error: unknown, email: string | undefined): unknown {
+function emailConflictOr(error: unknown, email: string | null | undefined): unknown {
   if (sqlStateOf(error) !== SqlState.UniqueViolation) return error;
   return new LeadConflictError(
     LeadErrorCode.EmailTaken,

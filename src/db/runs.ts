@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { SqlState, sqlStateOf } from "./client.js";
+import type { PiiCipher } from "./pii/cipher.js";
+import { piiOf } from "./pii/registry.js";
 import { outbox, type Run, type RunStatus, runEvents, runs } from "./runs.schema.js";
 
 export type Multitask = "reject" | "enqueue";
@@ -189,12 +191,32 @@ export async function deleteThreadRuns(db: Db, tenantId: string, threadId: strin
   return rows.length;
 }
 
+const outboxContext = (field: "subject" | "body", tenantId: string) => `outbox.${field}|${tenantId}`;
+
+/** A message as stored, with its subject and body (written to a person, about a person) decrypted. */
+export function openOutboxMessage<T extends { tenantId: string; subject: string | null; body: string }>(
+  pii: PiiCipher,
+  row: T,
+): T {
+  return {
+    ...row,
+    subject: pii.decryptNullable(row.subject, outboxContext("subject", row.tenantId)),
+    body: pii.decrypt(row.body, outboxContext("body", row.tenantId)),
+  };
+}
+
 /** Queues an approved message once per idempotency key; returns the row, new or already there. */
 export async function enqueueOutbox(
   db: Db,
   message: Omit<typeof outbox.$inferInsert, "id" | "status" | "createdAt">,
 ): Promise<{ id: number; created: boolean }> {
-  const inserted = await db.insert(outbox).values(message).onConflictDoNothing().returning({ id: outbox.id });
+  const pii = piiOf(db);
+  const sealed = {
+    ...message,
+    subject: pii.encryptNullable(message.subject, outboxContext("subject", message.tenantId)),
+    body: pii.encrypt(message.body, outboxContext("body", message.tenantId)),
+  };
+  const inserted = await db.insert(outbox).values(sealed).onConflictDoNothing().returning({ id: outbox.id });
   if (inserted[0]) return { id: inserted[0].id, created: true };
   const [existing] = await db
     .select({ id: outbox.id })
@@ -204,9 +226,11 @@ export async function enqueueOutbox(
 }
 
 export async function outboxFor(db: Db, tenantId: string, leadId: string) {
-  return db
+  const pii = piiOf(db);
+  const rows = await db
     .select()
     .from(outbox)
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.leadId, leadId)))
     .orderBy(asc(outbox.id));
+  return rows.map((row) => openOutboxMessage(pii, row));
 }

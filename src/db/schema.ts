@@ -48,8 +48,12 @@ export const leads = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantId(),
+    // name, email and notes hold AES-256-GCM ciphertext (`pii1.<key id>.…`, see src/db/pii/); the blind
+    // indexes beside them are keyed hashes that let a lead be found by exact email or by a word of its name.
     name: text("name"),
     email: text("email"),
+    emailBidx: text("email_bidx"),
+    nameBidx: text("name_bidx").array(),
     company: text("company"),
     title: text("title"),
     source: text("source"),
@@ -67,10 +71,11 @@ export const leads = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Emails match case-insensitively: "Ann@X.com" and "ann@x.com" are one lead per tenant.
-    uniqueIndex("leads_tenant_email_key")
-      .on(t.tenantId, sql`lower(${t.email})`)
-      .where(sql`${t.email} is not null`),
+    // The email's blind index is of the lower-cased address: "Ann@X.com" and "ann@x.com" are one lead.
+    uniqueIndex("leads_tenant_email_bidx_key")
+      .on(t.tenantId, t.emailBidx)
+      .where(sql`${t.emailBidx} is not null`),
+    index("leads_name_bidx_idx").using("gin", t.nameBidx),
     index("leads_tenant_created_idx").on(t.tenantId, t.createdAt),
   ],
 );

@@ -1,5 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { openLeadField } from "../db/pii/lead-fields.js";
+import { piiOf } from "../db/pii/registry.js";
 import { leads } from "../db/schema.js";
 import { MemoryError, MemoryErrorCode } from "./errors.js";
 
@@ -37,5 +39,5 @@ export async function leadFacts(db: Db, tenantId: string, leadId: string): Promi
         .where(and(eq(leads.tenantId, tenantId), eq(leads.id, leadId)))
     : [];
   if (row === undefined) throw new MemoryError(MemoryErrorCode.NotFound, "lead not found", { lead: leadId });
-  return row;
+  return { ...row, email: openLeadField(piiOf(db), "email", tenantId, row.email) };
 }

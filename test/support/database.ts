@@ -12,6 +12,20 @@ import {
   redactUrl,
 } from "../../src/db/client.js";
 import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
+import { keyringFromFile, type PiiKeyring } from "../../src/db/pii/keyring.js";
+
+/**
+ * Fixed keys for server databases in tests, so that two handles on one database (two "replicas") read each
+ * other's rows. Never used outside tests.
+ */
+export const TEST_PII_KEYRING: PiiKeyring = keyringFromFile(
+  {
+    active: "test1",
+    keys: { test1: Buffer.alloc(32, 7).toString("base64") },
+    indexKey: Buffer.alloc(32, 9).toString("base64"),
+  },
+  "config",
+);
 
 /**
  * Databases for tests.
@@ -146,7 +160,7 @@ export async function createServerTestDatabase(options: { migrate?: boolean } = 
   const created = await createServerDatabase();
   let database: Database;
   try {
-    database = await openDatabase(created.url, { max: 4 });
+    database = await openDatabase(created.url, { max: 4, pii: TEST_PII_KEYRING });
     if (options.migrate !== false) await migrate(database);
   } catch (error) {
     await created.drop();

@@ -3,8 +3,11 @@
  * rather than in `src/db/leads.ts` because they exist for the connector seam alone; each is scoped by
  * tenant like everything in `src/db/`.
  */
-import { and, desc, eq, gte, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, arrayContains, desc, eq, gte, ilike, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
+import { openLead } from "../../db/leads.js";
+import { emailIndex, nameTokenIndexes } from "../../db/pii/lead-fields.js";
+import { piiOf } from "../../db/pii/registry.js";
 import { type Lead, leads } from "../../db/schema.js";
 import type { LeadSearch, LeadStage } from "./connector.js";
 
@@ -13,14 +16,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `%` and `_` in the caller's text are literals, not wildcards. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * Text matches company and title by substring, and the encrypted name and email exactly, through their
+ * blind indexes: a whole email address, or every word of the text among the name's words.
+ */
 export async function searchLeadRows(db: Db, tenantId: string, search: LeadSearch): Promise<Lead[]> {
+  const pii = piiOf(db);
   const filters: (SQL | undefined)[] = [eq(leads.tenantId, tenantId)];
   if (search.text) {
     const pattern = likePattern(search.text);
+    const words = nameTokenIndexes(pii, tenantId, search.text);
     filters.push(
       or(
-        ilike(leads.name, pattern),
-        ilike(leads.email, pattern),
+        eq(leads.emailBidx, emailIndex(pii, tenantId, search.text)),
+        words.length > 0 ? arrayContains(leads.nameBidx, words) : undefined,
         ilike(leads.company, pattern),
         ilike(leads.title, pattern),
       ),
@@ -30,13 +39,14 @@ export async function searchLeadRows(db: Db, tenantId: string, search: LeadSearc
   if (search.class) filters.push(eq(leads.class, search.class));
   if (search.source) filters.push(eq(leads.source, search.source));
   if (search.minScore !== undefined) filters.push(gte(leads.score, search.minScore));
-  return db
+  const rows = await db
     .select()
     .from(leads)
     .where(and(...filters))
     .orderBy(desc(leads.createdAt), desc(leads.id))
     .limit(search.limit)
     .offset(search.offset);
+  return rows.map((row) => openLead(pii, row));
 }
 
 export async function updateLeadStage(
@@ -51,7 +61,7 @@ export async function updateLeadStage(
     .set({ stage, updatedAt: sql`now()` })
     .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id)))
     .returning();
-  return row ?? null;
+  return row ? openLead(piiOf(db), row) : null;
 }
 
 export interface SegmentRow {

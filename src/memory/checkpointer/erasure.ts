@@ -1,5 +1,9 @@
 import { type Db, queryRows } from "../../db/client.js";
-import { deleteThreads, selectThreadsMatching } from "./sql.js";
+import { hasPii, piiOf } from "../../db/pii/registry.js";
+import { EncryptingSerializer } from "./encrypting-serde.js";
+import { deleteThreads, selectSealedValues, selectThreadsMatching } from "./sql.js";
+
+const SEALED_PAGE = 500;
 
 /**
  * Finding and erasing whole threads in the checkpointer's tables, on a given connection or transaction (the
@@ -15,16 +19,43 @@ export async function threadsMatching(
   options: { prefix: string; channels: readonly string[]; pattern: string },
 ): Promise<string[]> {
   if (options.channels.length === 0) return [];
+  const range = { keyFrom: options.prefix, keyTo: byteRangeEnd(options.prefix), channels: options.channels };
   const rows = await queryRows<{ thread_id: string }>(
     db,
-    selectThreadsMatching({
-      keyFrom: options.prefix,
-      keyTo: byteRangeEnd(options.prefix),
-      channels: options.channels,
-      pattern: options.pattern,
-    }),
+    selectThreadsMatching({ ...range, pattern: options.pattern }),
   );
-  return rows.map((r) => r.thread_id);
+  const found = new Set(rows.map((r) => r.thread_id));
+  for (const thread of await sealedThreadsMatching(db, range, new RegExp(options.pattern, "i"), found)) {
+    found.add(thread);
+  }
+  return [...found].sort();
+}
+
+/**
+ * Sealed values cannot be searched in SQL: they are read page by page and opened here with the database's
+ * keys. Erasure is rare, and retention keeps the number of checkpoints per thread small.
+ */
+async function sealedThreadsMatching(
+  db: Db,
+  range: { keyFrom: string; keyTo: string; channels: readonly string[] },
+  pattern: RegExp,
+  known: ReadonlySet<string>,
+): Promise<string[]> {
+  if (!hasPii(db)) return [];
+  const serde = new EncryptingSerializer(piiOf(db));
+  const matched: string[] = [];
+  for (let offset = 0; ; offset += SEALED_PAGE) {
+    const page = await queryRows<{ thread_id: string; type: string; blob: Uint8Array }>(
+      db,
+      selectSealedValues({ ...range, limit: SEALED_PAGE, offset }),
+    );
+    for (const row of page) {
+      if (known.has(row.thread_id) || matched.at(-1) === row.thread_id) continue;
+      const value = await serde.loadsTyped(row.type, new Uint8Array(row.blob));
+      if (pattern.test(JSON.stringify(value))) matched.push(row.thread_id);
+    }
+    if (page.length < SEALED_PAGE) return matched;
+  }
 }
 
 export interface ErasedThreads {

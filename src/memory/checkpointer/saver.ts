@@ -10,6 +10,7 @@ import {
   type SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
 import type { Db } from "../../db/client.js";
+import { EncryptingSerializer } from "./encrypting-serde.js";
 import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
 import { checkpointJson, dumpBlobs, dumpMetadata, dumpWrites } from "./serde.js";
 import {
@@ -52,12 +53,15 @@ const DEFAULT_LIST_PAGE_SIZE = 100;
  */
 export class PostgresCheckpointSaver extends BaseCheckpointSaver {
   private readonly listPageSize: number;
+  /** Metadata stays plain JSON (it is filtered in SQL) even when values are sealed. */
+  private readonly metadataSerde: SerializerProtocol;
 
   constructor(
     private readonly db: Db,
     options: PostgresCheckpointSaverOptions = {},
   ) {
     super(options.serde);
+    this.metadataSerde = this.serde instanceof EncryptingSerializer ? this.serde.inner : this.serde;
     const pageSize = options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new CheckpointerError(
@@ -142,7 +146,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
     const parentId = config.configurable["checkpoint_id"];
     const [blobs, metadataJson] = await Promise.all([
       dumpBlobs(this.serde, checkpoint.channel_values, newVersions),
-      dumpMetadata(this.serde, metadata),
+      dumpMetadata(this.metadataSerde, metadata),
     ]);
     await runStatement(
       this.db,

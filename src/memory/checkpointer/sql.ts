@@ -278,6 +278,25 @@ export function selectThreadsMatching(p: {
   return sql`${matching(blobs)} union ${matching(writes)} order by thread_id`;
 }
 
+/** The sealed values (type `pii1.…`) of `channels` in a key range, a page at a time after `(thread, ctid)`. */
+export function selectSealedValues(p: {
+  keyFrom: string;
+  keyTo: string;
+  channels: readonly string[];
+  limit: number;
+  offset: number;
+}): SQL {
+  const channels = sql.join(
+    p.channels.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  const sealed = (table: typeof blobs | typeof writes) => sql`
+    select thread_id, type, blob from ${table}
+    where thread_id >= ${p.keyFrom} and thread_id < ${p.keyTo}
+      and channel in (${channels}) and type like 'pii1.%' and blob is not null`;
+  return sql`${sealed(blobs)} union all ${sealed(writes)} order by thread_id limit ${p.limit} offset ${p.offset}`;
+}
+
 /** Everything of these threads, every namespace, in one statement; returns what went. */
 export function deleteThreads(threadIds: readonly string[]): SQL {
   const ids = sql.join(

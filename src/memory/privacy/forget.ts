@@ -1,6 +1,8 @@
 import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Db, queryRows } from "../../db/client.js";
+import { emailIndex, openLeadField } from "../../db/pii/lead-fields.js";
+import { piiOf } from "../../db/pii/registry.js";
 import { leads, outcomeEvents } from "../../db/schema.js";
 import { memoryEpisodes } from "../episodes/episodes.schema.js";
 import { MemoryError, MemoryErrorCode } from "../errors.js";
@@ -53,15 +55,18 @@ export async function forgetPerson(
   erasers: readonly PersonEraser[] = [],
 ): Promise<ForgetReport> {
   const request = ForgetRequest.parse(raw);
+  const pii = piiOf(db);
   return db.transaction(async (tx) => {
     const byLead: SQL[] = [];
     if (request.leadId) byLead.push(eq(leads.id, request.leadId));
-    if (request.email) byLead.push(sql`lower(${leads.email}) = lower(${request.email})`);
-    const found = await tx
-      .select({ id: leads.id, email: leads.email })
-      .from(leads)
-      .where(and(eq(leads.tenantId, tenantId), or(...byLead)))
-      .for("update");
+    if (request.email) byLead.push(eq(leads.emailBidx, emailIndex(pii, tenantId, request.email)));
+    const found = (
+      await tx
+        .select({ id: leads.id, email: leads.email })
+        .from(leads)
+        .where(and(eq(leads.tenantId, tenantId), or(...byLead)))
+        .for("update")
+    ).map((l) => ({ id: l.id, email: openLeadField(pii, "email", tenantId, l.email) }));
     if (found.length === 0 && request.email === undefined) {
       throw new MemoryError(MemoryErrorCode.NotFound, "lead not found", { lead: request.leadId });
     }

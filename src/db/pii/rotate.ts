@@ -1,0 +1,152 @@
+import { asc, eq, gt, sql } from "drizzle-orm";
+import type { Db } from "../client.js";
+import { outbox } from "../runs.schema.js";
+import { leads } from "../schema.js";
+import type { PiiCipher } from "./cipher.js";
+import { LEAD_PII_FIELDS, openLeadFields, sealLeadFields } from "./lead-fields.js";
+import { piiOf } from "./registry.js";
+
+export interface RotationOptions {
+  /** Rows read per transaction (default 200). */
+  batchSize?: number;
+  /** Rewrite every row, not only stale ones: after the blind-index key changed. */
+  all?: boolean;
+  /** Count what would change, write nothing. */
+  dryRun?: boolean;
+  onProgress?: (progress: { table: string; scanned: number; rewritten: number }) => void;
+}
+
+export interface RotationReport {
+  scanned: number;
+  rewritten: number;
+}
+
+/**
+ * Re-encrypts the leads whose PII is plaintext (written before encryption) or sealed under a key other than
+ * the active one, and recomputes their blind indexes. One transaction per batch: a crash leaves every row
+ * either old or new, both readable while the old key is still configured, and a rerun continues.
+ */
+export async function rotateLeadKeys(db: Db, options: RotationOptions = {}): Promise<RotationReport> {
+  const pii = piiOf(db);
+  const batchSize = options.batchSize ?? 200;
+  const report = { scanned: 0, rewritten: 0 };
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({
+          id: leads.id,
+          tenantId: leads.tenantId,
+          name: leads.name,
+          email: leads.email,
+          notes: leads.notes,
+          emailBidx: leads.emailBidx,
+          nameBidx: leads.nameBidx,
+        })
+        .from(leads)
+        .where(gt(leads.id, after))
+        .orderBy(asc(leads.id))
+        .limit(batchSize)
+        .for("update");
+      for (const row of rows) {
+        report.scanned++;
+        if (!(options.all || leadIsStale(pii, row))) continue;
+        report.rewritten++;
+        if (options.dryRun) continue;
+        const plain = openLeadFields(pii, row);
+        await tx
+          .update(leads)
+          .set(
+            sealLeadFields(pii, row.tenantId, { name: plain.name, email: plain.email, notes: plain.notes }),
+          )
+          .where(eq(leads.id, row.id));
+      }
+      if (rows.length > 0) after = rows[rows.length - 1]!.id;
+      return rows.length < batchSize;
+    });
+    options.onProgress?.({ table: "leads", ...report });
+    if (done) return report;
+  }
+}
+
+type LeadPiiRow = {
+  tenantId: string;
+  name: string | null;
+  email: string | null;
+  notes: string | null;
+  emailBidx: string | null;
+  nameBidx: string[] | null;
+};
+
+function leadIsStale(pii: PiiCipher, row: LeadPiiRow): boolean {
+  if (LEAD_PII_FIELDS.some((field) => pii.isStale(row[field]))) return true;
+  // Rows from before blind indexes: ciphertext-free but unindexed, so lookups by email would miss them.
+  return (row.email !== null && row.emailBidx === null) || (row.name !== null && row.nameBidx === null);
+}
+
+/** The same for queued and sent messages' subject and body. */
+export async function rotateOutboxKeys(db: Db, options: RotationOptions = {}): Promise<RotationReport> {
+  const pii = piiOf(db);
+  const batchSize = options.batchSize ?? 200;
+  const report = { scanned: 0, rewritten: 0 };
+  let after = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: outbox.id, tenantId: outbox.tenantId, subject: outbox.subject, body: outbox.body })
+        .from(outbox)
+        .where(gt(outbox.id, after))
+        .orderBy(asc(outbox.id))
+        .limit(batchSize)
+        .for("update");
+      for (const row of rows) {
+        report.scanned++;
+        if (!(options.all || pii.isStale(row.subject) || pii.isStale(row.body))) continue;
+        report.rewritten++;
+        if (options.dryRun) continue;
+        const ctx = (field: string) => `outbox.${field}|${row.tenantId}`;
+        await tx
+          .update(outbox)
+          .set({
+            subject: pii.encryptNullable(pii.decryptNullable(row.subject, ctx("subject")), ctx("subject")),
+            body: pii.encrypt(pii.decrypt(row.body, ctx("body")), ctx("body")),
+          })
+          .where(eq(outbox.id, row.id));
+      }
+      if (rows.length > 0) after = rows[rows.length - 1]!.id;
+      return rows.length < batchSize;
+    });
+    options.onProgress?.({ table: "outbox", ...report });
+    if (done) return report;
+  }
+}
+
+/**
+ * At startup: encrypt what an older version stored in plaintext, so the ciphertext-only CHECK constraints
+ * hold for every row. Cheap when there is nothing to do: one count per table.
+ */
+export async function encryptLegacyRows(db: Db): Promise<RotationReport> {
+  const [legacy] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(leads)
+    .where(
+      sql`(${leads.email} is not null and (${leads.emailBidx} is null or ${leads.email} not like 'pii1.%'))
+        or (${leads.name} is not null and (${leads.nameBidx} is null or ${leads.name} not like 'pii1.%'))
+        or (${leads.notes} is not null and ${leads.notes} not like 'pii1.%')`,
+    );
+  const [legacyOutbox] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(sql`${outbox.body} not like 'pii1.%'`);
+  const report = { scanned: 0, rewritten: 0 };
+  for (const [count, rotate] of [
+    [legacy?.n ?? 0, rotateLeadKeys],
+    [legacyOutbox?.n ?? 0, rotateOutboxKeys],
+  ] as const) {
+    if (Number(count) === 0) continue;
+    const r = await rotate(db);
+    report.scanned += r.scanned;
+    report.rewritten += r.rewritten;
+  }
+  return report;
+}
