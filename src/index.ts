@@ -52,7 +52,7 @@ import type { AuthOptions } from "./server/auth/options.js";
 import { localOperator, type Principal } from "./server/auth/permissions.js";
 import { createServerSecurity } from "./server/auth/security.js";
 import type { ConnectionLimits } from "./server/limits/options.js";
-import { type Listening, listen } from "./server/listen.js";
+import { type Listening, listen, type TlsOptions } from "./server/listen.js";
 import type { AnyMethod } from "./server/rpc/method.js";
 import { VERSION } from "./version.js";
 
@@ -175,7 +175,7 @@ export interface MarketingSystem {
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
   httpApp(): ServerApp["app"];
   /** Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. */
-  listen(options?: { host?: string; port?: number }): Promise<Listening>;
+  listen(options?: { host?: string; port?: number; tls?: TlsOptions }): Promise<Listening>;
   close(): Promise<void>;
 }
 
@@ -388,10 +388,11 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     },
     authentication: security.authentication,
     httpApp: () => serverApp().app,
-    async listen({ host = "127.0.0.1", port = 0 } = {}) {
+    async listen({ host = "127.0.0.1", port = 0, tls } = {}) {
       const l = await listen(serverApp(), {
         host,
         port,
+        ...(tls ? { tls } : {}),
         maxWsMessageBytes: limits.maxWsMessageBytes,
         wsPingIntervalMs: security.webSocket.pingIntervalMs,
       });
@@ -412,6 +413,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
 
 export type { Database } from "./db/client.js";
 export type { LeadInput } from "./db/lead-input.js";
+export {
+  ephemeralKeyring,
+  generateKeyFile,
+  keyringFromConfig,
+  keyringFromFile,
+  type PiiKeyFile,
+  type PiiKeyring,
+} from "./db/pii/keyring.js";
 export type { RunEvent } from "./graph/run-events.js";
 export type { RunInput, RunResult } from "./graph/runner.js";
 export type { GraphStateValue, Handoff } from "./graph/state.js";
@@ -429,5 +438,6 @@ export type { TenantMemory } from "./memory/service.js";
 export type { AuthOptions } from "./server/auth/options.js";
 export type { Principal, Role } from "./server/auth/permissions.js";
 export type { ConnectionLimits } from "./server/limits/options.js";
+export type { Listening, TlsOptions } from "./server/listen.js";
 export { RpcCode, RpcError } from "./server/rpc/errors.js";
 export { defineMethod } from "./server/rpc/method.js";

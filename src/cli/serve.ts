@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { type Config, databaseUrlOf, hasLlmEndpoint } from "../config.js";
 import type { PiiKeyring } from "../db/pii/keyring.js";
 import { describeKeyring, resolveKeyring } from "../db/pii/resolve.js";
@@ -8,6 +9,7 @@ import { AuthConfigError } from "../server/auth/errors.js";
 import { createKeySource } from "../server/auth/key-sources.js";
 import { isLoopbackHost } from "../server/auth/loopback.js";
 import { type AuthOptions, authOptionsFromConfig } from "../server/auth/options.js";
+import type { TlsOptions } from "../server/listen.js";
 import { CliError } from "./read-input.js";
 
 export async function serveCommand(config: Config): Promise<void> {
@@ -76,7 +78,11 @@ export async function serveCommand(config: Config): Promise<void> {
     if (error instanceof AuthConfigError) throw new CliError(`authentication: ${error.message}`, 2);
     throw error;
   });
-  const server = await system.listen({ host: config.HOST, port: config.PORT });
+  const server = await system.listen({
+    host: config.HOST,
+    port: config.PORT,
+    ...(await tlsFromConfig(config)),
+  });
   process.stderr.write(
     [
       `marketing-agents listening on ${server.url}  (ready in ${Date.now() - started} ms)`,
@@ -136,4 +142,18 @@ function authBanner(required: boolean, loopbackOnly: boolean, source: string, au
     );
   }
   return lines;
+}
+
+/** TLS_CERT_FILE and TLS_KEY_FILE together make the server speak HTTPS; one without the other is a mistake. */
+async function tlsFromConfig(config: Config): Promise<{ tls?: TlsOptions }> {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } = config;
+  if (certFile === undefined && keyFile === undefined) return {};
+  if (certFile === undefined || keyFile === undefined) {
+    throw new CliError("TLS needs both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)", 2);
+  }
+  const read = (path: string, name: string) =>
+    readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`${name}: cannot read ${path} (${error.code ?? error.message})`, 2);
+    });
+  return { tls: { cert: await read(certFile, "TLS_CERT_FILE"), key: await read(keyFile, "TLS_KEY_FILE") } };
 }

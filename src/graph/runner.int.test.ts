@@ -1,10 +1,12 @@
 import { MemorySaver } from "@langchain/langgraph";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
 import { defaultTriagePolicy } from "../agents/triage/classify.js";
 import { loadDefaultTriageModel } from "../agents/triage/model.js";
 import type { Database } from "../db/client.js";
 import { enqueueOutbox, outboxFor, ThreadBusyError } from "../db/runs.js";
+import { runs } from "../db/runs.schema.js";
 import { buildGraph, type GraphDeps } from "./build.js";
 import type { RunEvent } from "./run-events.js";
 import { createThreadRunner, type ThreadRunner } from "./runner.js";
@@ -77,7 +79,16 @@ describe("thread runner", () => {
     const order = final?.values.messages
       .filter((m) => m.role === "user")
       .map((m) => Number(m.content.match(/#(\d+)/)?.[1]));
-    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // Arrival is when each run's row was inserted: the calls start together, so under load call i may
+    // reach the database after call i + 1. The runs must execute in the order the database recorded.
+    const arrived = await database.db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.tenantId, "t1"), eq(runs.threadId, "queue")))
+      .orderBy(asc(runs.createdAt), asc(runs.id));
+    const callOf = new Map(results.map((r, i) => [r.runId, i]));
+    expect(arrived).toHaveLength(20);
+    expect(order).toEqual(arrived.map((r) => callOf.get(r.id)));
     // Each reply goes triage → engagement → end: two handoffs per run, none lost.
     expect(final?.values.handoffs).toHaveLength(40);
   });

@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
@@ -5,6 +6,11 @@ import type { ServerApp } from "./app.js";
 import { selectSubprotocol } from "./auth/bearer.js";
 import { keepAlive } from "./limits/heartbeat.js";
 import { CloseCode } from "./transports/websocket.js";
+
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 export interface Listening {
   url: string;
@@ -26,6 +32,8 @@ export function listen(
     maxWsMessageBytes: number;
     /** Ping every socket this often; one that missed the previous pong is terminated. Default 30 s. */
     wsPingIntervalMs?: number;
+    /** PEM certificate chain and key: serve HTTPS and wss:// (TLS 1.2 or later) instead of plain HTTP. */
+    tls?: TlsOptions;
   },
 ): Promise<Listening> {
   const wss = new WebSocketServer({
@@ -42,13 +50,25 @@ export function listen(
       heartbeat.stop();
       reject(error);
     };
+    const tls = options.tls
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" as const },
+        }
+      : {};
     http = serve(
-      { fetch: server.app.fetch, hostname: options.host, port: options.port, websocket: { server: wss } },
+      {
+        fetch: server.app.fetch,
+        hostname: options.host,
+        port: options.port,
+        websocket: { server: wss },
+        ...tls,
+      },
       (info: AddressInfo) => {
         http.off("error", onError);
         const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
         resolve({
-          url: `http://${host}:${info.port}`,
+          url: `${options.tls ? "https" : "http"}://${host}:${info.port}`,
           port: info.port,
           openSockets: () => wss.clients.size,
           close: () =>

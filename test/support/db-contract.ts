@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows, SqlState, sqlStateOf } from "../../src/db/client.js";
 import { getLead, LeadConflictError, listLeads, updateLeadTriage, upsertLead } from "../../src/db/leads.js";
 import { appliedMigrations, MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
+import { emailIndex } from "../../src/db/pii/lead-fields.js";
+import { piiOf } from "../../src/db/pii/registry.js";
 import { leads, outcomeEvents } from "../../src/db/schema.js";
 
 /**
@@ -172,7 +174,12 @@ export function databaseContract(backend: ContractBackend): void {
           const rows = await database.db
             .select()
             .from(leads)
-            .where(and(eq(leads.tenantId, tenant), sql`lower(${leads.email}) = 'ann.lee@example.com'`));
+            .where(
+              and(
+                eq(leads.tenantId, tenant),
+                eq(leads.emailBidx, emailIndex(piiOf(database.db), tenant, "ann.lee@example.com")),
+              ),
+            );
           expect(rows).toHaveLength(1);
         });
 
@@ -185,7 +192,12 @@ export function databaseContract(backend: ContractBackend): void {
           const rows = await database.db
             .select()
             .from(leads)
-            .where(and(eq(leads.tenantId, tenant), sql`lower(${leads.email}) = 'race@example.com'`));
+            .where(
+              and(
+                eq(leads.tenantId, tenant),
+                eq(leads.emailBidx, emailIndex(piiOf(database.db), tenant, "race@example.com")),
+              ),
+            );
           expect(rows).toHaveLength(1);
         });
 
