@@ -15,13 +15,20 @@ export interface ServerProcess {
  * Starts `marketing-agents serve` as a real child process on a free port and waits for its banner.
  * Used by the crash and multi-replica tests: the process can be SIGKILLed like in production.
  */
+/** The keys of `TEST_PII_KEYRING`, as a server process reads them from its environment. */
+export const TEST_PII_ENV = {
+  PII_KEYS: `test1:${Buffer.alloc(32, 7).toString("base64")}`,
+  PII_INDEX_KEY: Buffer.alloc(32, 9).toString("base64"),
+};
+
 export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 150_000,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--port", "0"], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    // Replicas of one database share its PII keys, as production replicas share a secret.
+    env: { ...process.env, LOG_LEVEL: "warn", ...TEST_PII_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
