@@ -83,6 +83,10 @@ export const ConfigSchema = z.object({
   PII_INDEX_KEY: z.string().min(1).optional(),
   /** The same keys as a JSON file `{"active", "keys": {id: base64}, "indexKey"}` (a mounted secret). */
   PII_KEYS_FILE: z.string().min(1).optional(),
+  /** Per-run caps: graph steps, wall-clock time, and model tokens (0 = no token cap). */
+  RUN_MAX_STEPS: z.coerce.number().int().min(5).max(200).default(25),
+  RUN_TIMEOUT_MS: positiveInt(120_000),
+  RUN_MAX_LLM_TOKENS: z.coerce.number().int().min(0).default(50_000),
   /** PEM certificate chain and private key: the server speaks HTTPS (and wss://) itself. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),

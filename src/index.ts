@@ -31,7 +31,7 @@ import type { Lead } from "./db/schema.js";
 import { agentReads } from "./graph/agent-reads.js";
 import { buildGraph } from "./graph/build.js";
 import type { RunEvent } from "./graph/run-events.js";
-import { createThreadRunner, type RunRequest, type RunResult } from "./graph/runner.js";
+import { createThreadRunner, type RunLimits, type RunRequest, type RunResult } from "./graph/runner.js";
 import { streamRun } from "./graph/stream-run.js";
 import { threadEraser } from "./graph/thread-eraser.js";
 import { modelLabelOf } from "./llm/provider.js";
@@ -104,6 +104,8 @@ export interface MarketingSystemOptions {
   stepDelayMs?: number;
   /** A run whose replica stopped heartbeating this long ago no longer blocks its thread (default 30 s). */
   staleRunAfterMs?: number;
+  /** Per-run caps on graph steps, wall-clock time and model tokens (defaults 25, 120 s, 50 000). */
+  runLimits?: RunLimits;
   /** Thread state storage; default the Postgres checkpointer on `database` (survives restarts, shared by replicas). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
@@ -329,6 +331,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     checkpointer,
     db: database.db,
     ...(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {}),
+    ...(options.runLimits ? { limits: options.runLimits } : {}),
     ...(options.logger
       ? { logError: (err: unknown, ctx: object) => options.logger?.error({ err, ...ctx }, "run failed") }
       : {}),
@@ -422,7 +425,7 @@ export {
   type PiiKeyring,
 } from "./db/pii/keyring.js";
 export type { RunEvent } from "./graph/run-events.js";
-export type { RunInput, RunResult } from "./graph/runner.js";
+export type { RunInput, RunLimits, RunResult } from "./graph/runner.js";
 export type { GraphStateValue, Handoff } from "./graph/state.js";
 export {
   type AgentClients,

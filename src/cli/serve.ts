@@ -57,6 +57,11 @@ export async function serveCommand(config: Config): Promise<void> {
     embeddings: embeddingsFromConfig(config),
     stepDelayMs: config.FAULT_STEP_DELAY_MS,
     staleRunAfterMs: config.RUN_STALE_AFTER_MS,
+    runLimits: {
+      maxSteps: config.RUN_MAX_STEPS,
+      maxRunMs: config.RUN_TIMEOUT_MS,
+      maxLlmTokens: config.RUN_MAX_LLM_TOKENS,
+    },
     maintenance: {
       intervalMs: config.MAINTENANCE_INTERVAL_MS,
       keepLast: config.CHECKPOINT_KEEP_LAST,

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { LLMResult } from "@langchain/core/outputs";
 import { type BaseCheckpointSaver, Command } from "@langchain/langgraph";
 import type { Db } from "../db/client.js";
 import type { LeadInput } from "../db/lead-input.js";
@@ -72,10 +74,72 @@ export interface RunnerOptions {
   maxQueueWaitMs?: number;
   /** Receives failures inside runs (with ids), for the server log. */
   logError?: (error: unknown, context: { runId: string; threadId: string }) => void;
+  /** Per-run caps; a run over one ends with status "error" and says which cap it hit. */
+  limits?: RunLimits;
+}
+
+export interface RunLimits {
+  /** Graph steps (LangGraph's recursion limit). Default 25. */
+  maxSteps?: number;
+  /** Wall-clock time of one run. Default 120 s. */
+  maxRunMs?: number;
+  /** Language-model tokens (prompt + completion) one run may use; 0 = no cap. Default 50 000. */
+  maxLlmTokens?: number;
 }
 
 /** Bounds a run: three agents hand off a few times at most, so a long chain means a routing bug. */
 const RECURSION_LIMIT = 25;
+const DEFAULT_MAX_RUN_MS = 120_000;
+const DEFAULT_MAX_LLM_TOKENS = 50_000;
+
+/** Why a run was stopped by one of its caps (the abort reason, told apart from a cancel). */
+export class RunLimitExceeded extends Error {
+  constructor(
+    readonly limit: "time" | "tokens",
+    message: string,
+  ) {
+    super(message);
+    this.name = "RunLimitExceeded";
+  }
+}
+
+/**
+ * Counts the tokens the language model reports for each call of one run (callbacks reach model calls
+ * inside nodes through LangChain's async-local config) and aborts the run once they pass the cap.
+ */
+class TokenBudget extends BaseCallbackHandler {
+  name = "run-token-budget";
+  used = 0;
+  constructor(
+    private readonly max: number,
+    private readonly controller: AbortController,
+  ) {
+    super();
+  }
+  override handleLLMEnd(output: LLMResult): void {
+    this.used += tokensOf(output);
+    if (this.max > 0 && this.used > this.max && !this.controller.signal.aborted) {
+      this.controller.abort(
+        new RunLimitExceeded(
+          "tokens",
+          `run stopped: it used ${this.used} model tokens, over its cap of ${this.max}`,
+        ),
+      );
+    }
+  }
+}
+
+function tokensOf(output: LLMResult): number {
+  const reported = (output.llmOutput as { tokenUsage?: { totalTokens?: number } } | undefined)?.tokenUsage;
+  if (typeof reported?.totalTokens === "number") return reported.totalTokens;
+  let total = 0;
+  for (const generation of output.generations.flat()) {
+    const usage = (generation as { message?: { usage_metadata?: { total_tokens?: number } } }).message
+      ?.usage_metadata;
+    total += usage?.total_tokens ?? 0;
+  }
+  return total;
+}
 
 /** Thread ids are chosen by callers; prefixing the tenant keeps one tenant off another's threads. */
 export const threadKey = (tenantId: string, threadId: string) => `${tenantId}/${threadId}`;
@@ -140,6 +204,15 @@ export function createThreadRunner(options: RunnerOptions) {
     };
     const controller = new AbortController();
     local.set(run.id, controller);
+    const maxRunMs = options.limits?.maxRunMs ?? DEFAULT_MAX_RUN_MS;
+    const deadline = setTimeout(
+      () =>
+        controller.abort(
+          new RunLimitExceeded("time", `run stopped: it passed its time limit of ${maxRunMs} ms`),
+        ),
+      maxRunMs,
+    );
+    const budget = new TokenBudget(options.limits?.maxLlmTokens ?? DEFAULT_MAX_LLM_TOKENS, controller);
     const onOuterAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onOuterAbort, { once: true });
     const beat = setInterval(() => {
@@ -160,14 +233,19 @@ export function createThreadRunner(options: RunnerOptions) {
       const stream = await graph.stream(input, {
         ...configOf(tenantId, threadId),
         streamMode: ["updates", "messages", "custom"],
-        recursionLimit: RECURSION_LIMIT,
+        recursionLimit: options.limits?.maxSteps ?? RECURSION_LIMIT,
         signal: controller.signal,
+        callbacks: [budget],
       });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
         await emitChunk(mode, chunk, emit);
       }
     } catch (error) {
-      if (controller.signal.aborted) {
+      const reason: unknown = controller.signal.reason;
+      if (controller.signal.aborted && reason instanceof RunLimitExceeded) {
+        status = "error";
+        errorMessage = reason.message;
+      } else if (controller.signal.aborted) {
         status = "cancelled";
         errorMessage = "cancelled";
       } else {
@@ -176,6 +254,7 @@ export function createThreadRunner(options: RunnerOptions) {
         options.logError?.(error, { runId: run.id, threadId });
       }
     } finally {
+      clearTimeout(deadline);
       clearInterval(beat);
       request.signal?.removeEventListener("abort", onOuterAbort);
       local.delete(run.id);
