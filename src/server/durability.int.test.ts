@@ -63,7 +63,11 @@ async function crashAndResume(env: Record<string, string>) {
   const second = await start(env);
   const before = (await rpcCall(second.url, "threads.get", { threadId })).result;
   expect(before.state.handoffs.map((h: any) => h.to)).toEqual(["engagement", "optimization"]);
-  expect(before.next).toEqual(["optimization"]);
+  // Either the checkpoint after engagement was saved (next: optimization), or the kill came between
+  // engagement's writes and that checkpoint (LangGraph saves checkpoints while the next step starts): then
+  // the writes are pending on the previous checkpoint, no task is left on it, and resume applies them.
+  // Both lose nothing; the assertions after the resume check that no step ran twice or went missing.
+  expect([["optimization"], []]).toContainEqual(before.next);
   // The dead replica's run blocks the thread until its heartbeat goes stale.
   await new Promise((r) => setTimeout(r, 1_800));
   const resumed = (await rpcCall(second.url, "threads.resume", { threadId })).result;
