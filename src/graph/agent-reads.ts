@@ -4,10 +4,9 @@
  * and in the audit log where every other client's are (`mcp.tool.<name>`, actor `agent:<name>`). These
  * adapters turn the tools' structured results into the shapes the graph's nodes take.
  */
-import { channelOfVariant } from "../agents/engagement/recall.js";
+import { episodesFromActions, knowledgeQuery } from "../agents/engagement/recall.js";
 import type { EngagementServices } from "../agents/engagement/services.js";
 import { type CampaignSnapshot, matchCampaign } from "../agents/optimization/campaign.js";
-import type { LeadInput } from "../db/lead-input.js";
 import type { AgentClients } from "../mcp/agent-client.js";
 import { crmLeadToInput } from "../mcp/crm/lead-input.js";
 import type { GraphDeps } from "./build.js";
@@ -27,13 +26,6 @@ export type AgentReads = Required<Pick<GraphDeps, "readLead" | "variantStats" | 
   recall: NonNullable<EngagementServices["recall"]>;
 };
 
-/** What to ask the knowledge graph: the question when there is one, else the lead's company and role. */
-function knowledgeQueryOf(lead: LeadInput | null, text: string | null): string | null {
-  if (text?.trim()) return text.trim().slice(0, 2_000);
-  const parts = [lead?.company, lead?.title, "product"].filter((p): p is string => Boolean(p?.trim()));
-  return parts.join(" ");
-}
-
 export function agentReads(clients: AgentClients, options: AgentReadsOptions): AgentReads {
   return {
     /** Triage: the stored lead (`lead_get`); null when the tenant has no such lead. */
@@ -44,13 +36,12 @@ export function agentReads(clients: AgentClients, options: AgentReadsOptions): A
 
     /**
      * Engagement: facts relevant to the lead or the reply's question (`knowledge_query`) and what worked
-     * for similar leads (`episodes_similar`). The same mapping as `recallForEngagement` over memory
-     * directly: facts keep their subject's type (facts about people are screened out before drafting),
-     * and each interaction of a similar lead becomes one episode, its successes with reward 1.
+     * for similar leads (`episodes_similar`). Facts keep their subject's type (facts about people are
+     * screened out before drafting); similar leads' actions become episodes (`episodesFromActions`).
      */
     async recall(tenantId, { lead, text }) {
       const client = clients.for("engagement", tenantId);
-      const query = knowledgeQueryOf(lead, text);
+      const query = knowledgeQuery(lead, text);
       // One after the other: one connection per agent, and the audit log shows them in a stable order.
       const knowledge = query
         ? await client.call("knowledge_query", { query, limit: options.facts ?? 6 })
@@ -64,14 +55,7 @@ export function agentReads(clients: AgentClients, options: AgentReadsOptions): A
         kind: hit.subject.type,
         ...(hit.source ? { source: hit.source } : {}),
       }));
-      const similar = (similarLeads?.actions ?? []).flatMap((a) =>
-        Array.from({ length: a.interactions }, (_, i) => ({
-          channel: channelOfVariant(a.variantId),
-          variantId: a.variantId,
-          reward: i < a.successes ? 1 : 0,
-        })),
-      );
-      return { facts, similar };
+      return { facts, similar: episodesFromActions(similarLeads?.actions ?? []) };
     },
 
     /**
