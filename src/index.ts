@@ -43,9 +43,11 @@ import { EncryptingSerializer } from "./memory/checkpointer/encrypting-serde.js"
 import { DEFAULT_KEEP_LAST, DEFAULT_KEEP_YOUNGER_THAN_MS } from "./memory/checkpointer/retention.js";
 import { PostgresCheckpointSaver } from "./memory/checkpointer/saver.js";
 import { embedderFromModel } from "./memory/embeddings.js";
+import { MemoryError, MemoryErrorCode } from "./memory/errors.js";
 import type { OutcomeInput, OutcomeRecorded } from "./memory/learning/outcome-input.js";
 import type { SegmentRule } from "./memory/learning/segment.js";
 import { createMaintenance, type Maintenance } from "./memory/maintenance.js";
+import { emptyProfile } from "./memory/profile/profile.js";
 import { createMemory, type TenantMemory } from "./memory/service.js";
 import { createServerApp, type ServerApp } from "./server/app.js";
 import type { AuthOptions } from "./server/auth/options.js";
@@ -184,6 +186,16 @@ export interface MarketingSystem {
 /** Advisory lock key ("ma:piimg") so that one replica encrypts legacy rows while the others wait. */
 const PII_LEGACY_LOCK_KEY = 0x6d_61_3a_70_69_69_6d_67n;
 
+/** `fn`'s result, or `fallback` when it fails because the lead is not stored (any other failure is thrown). */
+async function unlessUnknownLead<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof MemoryError && error.code === MemoryErrorCode.NotFound) return fallback;
+    throw error;
+  }
+}
+
 export async function createMarketingSystem(options: MarketingSystemOptions = {}): Promise<MarketingSystem> {
   const ownsDatabase = typeof options.database !== "object";
   const url = typeof options.database === "string" ? options.database : "pglite://./.data/pglite";
@@ -308,6 +320,18 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       campaignFor: reads.campaignFor,
       // The lead's segment's record per variant, from recorded outcomes (memory.outcomes.record).
       variantStats: reads.variantStats,
+      profile: {
+        // A lead id the caller made up (not stored) has no profile: read as empty, updates dropped.
+        read: (tenant, leadId) =>
+          unlessUnknownLead(
+            async () => (await memory.forTenant(tenant).profile.get(leadId)).block,
+            emptyProfile(),
+          ),
+        update: (tenant, leadId, patch, actor) =>
+          unlessUnknownLead(async () => {
+            await memory.forTenant(tenant).profile.update(leadId, patch, actor);
+          }, undefined),
+      },
       onTriaged: async (tenant, leadId, result) => {
         await updateLeadTriage(database.db, tenant, leadId, {
           score: result.score,

@@ -22,6 +22,7 @@ import type { VariantStats } from "../agents/optimization/node.js";
 import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
 import { ChannelError } from "../channels/errors.js";
 import type { LeadInput } from "../db/lead-input.js";
+import type { ProfileBlock, ProfilePatch } from "../memory/profile/profile.js";
 import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
 
 export interface GraphDeps {
@@ -57,6 +58,20 @@ export interface GraphDeps {
     tenantId: string,
     message: OutgoingMessage & { idempotencyKey: string; leadId?: string; approvedBy?: string },
   ) => Promise<{ outboxId: number }>;
+  /**
+   * The lead's profile block (adaptive memory): engagement records replies and what was queued,
+   * optimization reads the last touch (so the same message is not sent twice in a row) and records its
+   * choice. Each change is attributed to the agent. Absent: no profile.
+   */
+  profile?: {
+    read(tenantId: string, leadId: string): Promise<ProfileBlock>;
+    update(
+      tenantId: string,
+      leadId: string,
+      patch: ProfilePatch,
+      actor: "engagement" | "optimization",
+    ): Promise<void>;
+  };
   clock?: () => Date;
   /** Fault-injection testing only: a pause before every agent step, so a test can kill a process mid-run. */
   stepDelayMs?: number;
@@ -185,6 +200,14 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       ...(plan.approvedBy ? { approvedBy: plan.approvedBy } : {}),
       reason: `${draft.channel} message ${draft.variantId} queued in the outbox (${how})`,
     };
+    if (deps.profile && state.lead.id) {
+      await deps.profile.update(
+        tenantId,
+        state.lead.id,
+        { lastTouch: { event: "queued", channel: draft.channel, variantId: draft.variantId } },
+        "engagement",
+      );
+    }
     return {
       delivery,
       messages: [{ role: "assistant", agent: "engagement", content: `[offline] ${delivery.reason}` }],
@@ -209,6 +232,20 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       deps.engagement,
       { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
     );
+    if (result.reply && deps.profile && state.lead?.id && typeof tenantId === "string") {
+      const intent = result.reply.intent;
+      await deps.profile.update(
+        tenantId,
+        state.lead.id,
+        {
+          facts: { lastReplyIntent: intent },
+          ...(intent === "unsubscribe" ? { preferences: { contact: "none" } } : {}),
+          ...(intent === "meeting" ? { stage: "meeting-requested" } : {}),
+          lastTouch: { event: "replied", summary: `reply read as ${intent}` },
+        },
+        "engagement",
+      );
+    }
     const summary = result.reply
       ? `Reply read as ${result.reply.intent} (sentiment ${result.reply.sentiment.toFixed(2)}).`
       : `Drafted ${result.drafts.length} ${result.channel ?? ""} variant(s); ${result.rejected.length} rejected by checks.`;
@@ -223,8 +260,20 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     state: GraphStateValue,
     config: LangGraphRunnableConfig,
   ): Promise<GraphStateUpdate> => {
-    const variantIds = state.engagementResult?.drafts.map((d) => d.variantId) ?? [];
+    const drafted = state.engagementResult?.drafts.map((d) => d.variantId) ?? [];
     const tenantId = config.configurable?.tenant_id;
+    const leadId = state.lead?.id;
+    const profile =
+      deps.profile && leadId && typeof tenantId === "string"
+        ? await deps.profile.read(tenantId, leadId)
+        : null;
+    // The message the lead got last time is not sent again while there is another to choose.
+    const lastVariant = profile?.lastTouch?.value.variantId;
+    const variantIds =
+      lastVariant && drafted.length > 1 && drafted.includes(lastVariant)
+        ? drafted.filter((v) => v !== lastVariant)
+        : drafted;
+    const skipped = variantIds.length < drafted.length ? lastVariant : undefined;
     const stats =
       variantIds.length > 0
         ? await deps.variantStats(variantIds, {
@@ -250,13 +299,22 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       },
       { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
     );
+    if (deps.profile && leadId && typeof tenantId === "string" && result.selected) {
+      await deps.profile.update(
+        tenantId,
+        leadId,
+        { facts: { selectedVariant: result.selected.variantId } },
+        "optimization",
+      );
+    }
+    const skippedNote = skipped ? ` (${skipped} left out: it was the lead's last touch)` : "";
     return {
       optimizationResult: result,
       messages: [
         {
           role: "assistant",
           agent: "optimization",
-          content: `[${result.model}] ${result.selected?.reason ?? result.strategy}`,
+          content: `[${result.model}] ${result.selected?.reason ?? result.strategy}${skippedNote}`,
         },
       ],
       ...handoffUpdate("optimization", handoff, clock),
