@@ -3,7 +3,8 @@
 # marketing-agents: `marketing-agents serve` on Node 20, Debian 12 (bookworm) slim, as uid 10001.
 #
 #   docker build -t marketing-agents:0.1.0 .
-#   docker run --rm -p 8787:8787 -v marketing-agents-data:/data marketing-agents:0.1.0   # embedded PGlite in /data
+#   docker run --rm -p 8787:8787 -v marketing-agents-data:/data marketing-agents:0.1.0
+#     (embedded PGlite and development keys in /data; production settings: docs/operations.md)
 #
 # This file has not been built on the machine it was written on (no Docker daemon there): see
 # docs/operations.md. The steps are the ones CI runs (npm ci, npm run build), then a production install.
@@ -49,5 +50,6 @@ RUN groupadd --system --gid 10001 app \
  && chmod 0700 /data
 USER 10001:10001
 EXPOSE 8787
-# Node runs as PID 1 and handles SIGTERM itself (drain, close sockets with 1001, exit); serve spawns no children.
+# Node runs as PID 1 and handles SIGTERM itself (drain, close sockets with 1001, exit); serve spawns no
+# child processes.
 CMD ["node", "dist/cli/main.js", "serve"]
