@@ -77,8 +77,12 @@ describe("serve on SIGTERM (G4)", () => {
         params: { threadId: "sigterm-in-flight", input: { lead } },
       }),
     }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
-    // Let the run start (it then sleeps in its first step).
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Wait until the run has started (its thread exists; the run then sleeps in its first step).
+    for (let i = 0; i < 100; i++) {
+      const found = await rpcCall(server.url, "threads.get", { threadId: "sigterm-in-flight" });
+      if (found.result) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     const signalledAt = Date.now();
     const exited = server.kill("SIGTERM");
