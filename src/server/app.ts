@@ -73,6 +73,10 @@ export function createServerApp(services: Services, options: AppOptions): Server
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
+    // Draining: a keep-alive connection opened before SIGTERM must not keep routing traffic here.
+    if (shutdown.signal.aborted) {
+      return c.json({ status: "shutting down", database: services.database.driver }, 503);
+    }
     try {
       await withTimeout(services.database.ping(), 2_000);
       return c.json({ status: "ready", database: services.database.driver });
