@@ -33,7 +33,10 @@ describe("agents and the lead profile", () => {
     expect(first.state.delivery?.status).toBe("queued");
     const sent = first.state.delivery?.variantId;
     const profile = (await system.memory.profile.get(lead.id)).block;
-    expect(profile.lastTouch).toMatchObject({ by: "engagement", value: { event: "queued", variantId: sent } });
+    expect(profile.lastTouch).toMatchObject({
+      by: "engagement",
+      value: { event: "queued", variantId: sent },
+    });
     expect(profile.facts.selectedVariant).toMatchObject({ by: "optimization", value: sent });
     expect(profile.stage?.by).toBe("triage");
 
@@ -46,7 +49,9 @@ describe("agents and the lead profile", () => {
 
   it("engagement records a reply's intent, and an opt-out as a contact preference", async () => {
     const lead = await system.leads.upsert({ name: "Ann Lee", email: "ann@acme.example", company: "Acme" });
-    await system.threads.run({ input: { lead: { id: lead.id }, message: "Please unsubscribe me, stop emailing." } });
+    await system.threads.run({
+      input: { lead: { id: lead.id }, message: "Please unsubscribe me, stop emailing." },
+    });
     const profile = (await system.memory.profile.get(lead.id)).block;
     expect(profile.facts.lastReplyIntent).toMatchObject({ by: "engagement", value: "unsubscribe" });
     expect(profile.preferences.contact).toMatchObject({ by: "engagement", value: "none" });

@@ -189,7 +189,7 @@ describe("G3: probes", () => {
     const app = readFileSync(join(root, "src/server/app.ts"), "utf8");
     const healthz = app.split("\n").find((line) => line.includes('"/healthz"')) ?? "";
     expect(healthz).toMatch(/c\.json\(\{ status: "ok" \}\)/);
-    const readyz = app.slice(app.indexOf('"/readyz"'), app.indexOf('"/readyz"') + 300);
+    const readyz = app.slice(app.indexOf('"/readyz"'), app.indexOf('"/readyz"') + 800);
     expect(readyz).toContain("database.ping()");
   });
 
