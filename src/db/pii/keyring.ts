@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createPrivateFileOnce, readPrivateFile } from "../../private-file.js";
 
 /**
  * The keys that protect personal data at rest: AES-256 data keys under short ids (every ciphertext names
@@ -164,32 +165,13 @@ export async function loadOrCreateDevKeyring(dir: string): Promise<PiiKeyring> {
   const path = join(dir, DEV_PII_KEY_FILE);
   const existing = await readDevKeyFile(path);
   if (existing) return keyringFromFile(existing, "dev-file");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const partial = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  await writeFile(partial, `${JSON.stringify(generateKeyFile(), null, 2)}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    // link() fails when another process won the race: exactly one key file, never half-written.
-    await link(partial, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    await unlink(partial);
-  }
+  await createPrivateFileOnce(path, `${JSON.stringify(generateKeyFile(), null, 2)}\n`);
   const created = await readDevKeyFile(path);
   if (!created) throw new PiiKeyError(`could not create the development PII keys at ${path}`);
   return keyringFromFile(created, "dev-file");
 }
 
 async function readDevKeyFile(path: string): Promise<PiiKeyFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  if (process.platform !== "win32" && ((await stat(path)).mode & 0o077) !== 0) {
-    throw new PiiKeyError(`${path} is readable by other users; run chmod 600 ${path}`);
-  }
-  return JSON.parse(text) as PiiKeyFile;
+  const text = await readPrivateFile(path, (message) => new PiiKeyError(message));
+  return text === undefined ? undefined : (JSON.parse(text) as PiiKeyFile);
 }

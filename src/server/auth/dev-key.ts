@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
+import { createPrivateFileOnce, readPrivateFile } from "../../private-file.js";
 import { AuthConfigError } from "./errors.js";
 
 /**
@@ -25,21 +24,10 @@ export async function loadOrCreateDevKey(dir: string): Promise<DevKeyPair> {
   const path = join(dir, DEV_KEY_FILE);
   const existing = await readDevKey(path);
   if (existing) return existing;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const jwk = await exportJWK(privateKey);
   const privateJwk: JWK = { ...jwk, alg: "ES256", kid: await calculateJwkThumbprint(jwk) };
-  // Write under a private name, then link: link() fails if another process created the file meanwhile,
-  // so exactly one key wins and nobody ever reads a half-written file.
-  const partial = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  await writeFile(partial, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    await link(partial, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    await unlink(partial);
-  }
+  await createPrivateFileOnce(path, `${JSON.stringify(privateJwk, null, 2)}\n`);
   const loaded = await readDevKey(path);
   if (!loaded) throw new AuthConfigError(`could not create the development key at ${path}`);
   return loaded;
@@ -47,22 +35,8 @@ export async function loadOrCreateDevKey(dir: string): Promise<DevKeyPair> {
 
 /** Loads the key pair if it exists; undefined when it does not. */
 export async function readDevKey(path: string): Promise<DevKeyPair | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  if (process.platform !== "win32") {
-    const { mode } = await stat(path);
-    if ((mode & 0o077) !== 0) {
-      // Like ssh with a private key: a key others can read cannot be trusted to be ours alone.
-      throw new AuthConfigError(
-        `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\``,
-      );
-    }
-  }
+  const text = await readPrivateFile(path, (message) => new AuthConfigError(message));
+  if (text === undefined) return undefined;
   let privateJwk: JWK;
   try {
     privateJwk = JSON.parse(text) as JWK;
