@@ -7,8 +7,8 @@ import { and, asc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
 import { openLeadField } from "../db/pii/lead-fields.js";
+import { openOutboxFields } from "../db/pii/outbox-fields.js";
 import { piiOf } from "../db/pii/registry.js";
-import { openOutboxMessage } from "../db/runs.js";
 import { type OutboxMessage, outbox } from "../db/runs.schema.js";
 import { leads } from "../db/schema.js";
 import { outboxDeliveries } from "./channels.schema.js";
@@ -63,7 +63,7 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
         : [];
       const pii = piiOf(db);
       claimed.push({
-        row: { ...openOutboxMessage(pii, row), status: "sending" },
+        row: { ...openOutboxFields(pii, row), status: "sending" },
         attempt: delivery?.attempts ?? (attempts ?? 0) + 1,
         to: {
           leadId: row.leadId,

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { SqlState, sqlStateOf } from "./client.js";
-import type { PiiCipher } from "./pii/cipher.js";
+import { openOutboxFields, sealOutboxFields } from "./pii/outbox-fields.js";
 import { piiOf } from "./pii/registry.js";
 import { outbox, type Run, type RunStatus, runEvents, runs } from "./runs.schema.js";
 
@@ -191,31 +191,13 @@ export async function deleteThreadRuns(db: Db, tenantId: string, threadId: strin
   return rows.length;
 }
 
-const outboxContext = (field: "subject" | "body", tenantId: string) => `outbox.${field}|${tenantId}`;
-
-/** A message as stored, with its subject and body (written to a person, about a person) decrypted. */
-export function openOutboxMessage<T extends { tenantId: string; subject: string | null; body: string }>(
-  pii: PiiCipher,
-  row: T,
-): T {
-  return {
-    ...row,
-    subject: pii.decryptNullable(row.subject, outboxContext("subject", row.tenantId)),
-    body: pii.decrypt(row.body, outboxContext("body", row.tenantId)),
-  };
-}
-
 /** Queues an approved message once per idempotency key; returns the row, new or already there. */
 export async function enqueueOutbox(
   db: Db,
   message: Omit<typeof outbox.$inferInsert, "id" | "status" | "createdAt">,
 ): Promise<{ id: number; created: boolean }> {
   const pii = piiOf(db);
-  const sealed = {
-    ...message,
-    subject: pii.encryptNullable(message.subject, outboxContext("subject", message.tenantId)),
-    body: pii.encrypt(message.body, outboxContext("body", message.tenantId)),
-  };
+  const sealed = { ...message, ...sealOutboxFields(pii, { ...message, subject: message.subject ?? null }) };
   const inserted = await db.insert(outbox).values(sealed).onConflictDoNothing().returning({ id: outbox.id });
   if (inserted[0]) return { id: inserted[0].id, created: true };
   const [existing] = await db
@@ -232,5 +214,5 @@ export async function outboxFor(db: Db, tenantId: string, leadId: string) {
     .from(outbox)
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.leadId, leadId)))
     .orderBy(asc(outbox.id));
-  return rows.map((row) => openOutboxMessage(pii, row));
+  return rows.map((row) => openOutboxFields(pii, row));
 }

@@ -4,6 +4,7 @@ import { outbox } from "../runs.schema.js";
 import { leads } from "../schema.js";
 import type { PiiCipher } from "./cipher.js";
 import { LEAD_PII_FIELDS, openLeadFields, sealLeadFields } from "./lead-fields.js";
+import { openOutboxFields, sealOutboxFields } from "./outbox-fields.js";
 import { piiOf } from "./registry.js";
 
 export interface RotationOptions {
@@ -22,18 +23,52 @@ export interface RotationReport {
 }
 
 /**
+ * The one rotation loop: rows in key order, a batch per transaction (locked while rewritten), each rewritten
+ * when `stale` says so (or always with `all`). A crash leaves every row either old or new, both readable
+ * while the old key is still configured, and a rerun continues.
+ */
+async function rewriteInBatches<Row, Key>(
+  db: Db,
+  table: string,
+  options: RotationOptions,
+  steps: {
+    first: Key;
+    page: (tx: Db, after: Key, limit: number) => PromiseLike<Row[]>;
+    keyOf: (row: Row) => Key;
+    stale: (row: Row) => boolean;
+    rewrite: (tx: Db, row: Row) => Promise<unknown>;
+  },
+): Promise<RotationReport> {
+  const batchSize = options.batchSize ?? 200;
+  const report = { scanned: 0, rewritten: 0 };
+  let after = steps.first;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const rows = await steps.page(tx, after, batchSize);
+      for (const row of rows) {
+        report.scanned++;
+        if (!(options.all || steps.stale(row))) continue;
+        report.rewritten++;
+        if (!options.dryRun) await steps.rewrite(tx, row);
+      }
+      if (rows.length > 0) after = steps.keyOf(rows[rows.length - 1]!);
+      return rows.length < batchSize;
+    });
+    options.onProgress?.({ table, ...report });
+    if (done) return report;
+  }
+}
+
+/**
  * Re-encrypts the leads whose PII is plaintext (written before encryption) or sealed under a key other than
- * the active one, and recomputes their blind indexes. One transaction per batch: a crash leaves every row
- * either old or new, both readable while the old key is still configured, and a rerun continues.
+ * the active one, and recomputes their blind indexes.
  */
 export async function rotateLeadKeys(db: Db, options: RotationOptions = {}): Promise<RotationReport> {
   const pii = piiOf(db);
-  const batchSize = options.batchSize ?? 200;
-  const report = { scanned: 0, rewritten: 0 };
-  let after = "00000000-0000-0000-0000-000000000000";
-  for (;;) {
-    const done = await db.transaction(async (tx) => {
-      const rows = await tx
+  return rewriteInBatches(db, "leads", options, {
+    first: "00000000-0000-0000-0000-000000000000",
+    page: (tx, after, limit) =>
+      tx
         .select({
           id: leads.id,
           tenantId: leads.tenantId,
@@ -46,27 +81,18 @@ export async function rotateLeadKeys(db: Db, options: RotationOptions = {}): Pro
         .from(leads)
         .where(gt(leads.id, after))
         .orderBy(asc(leads.id))
-        .limit(batchSize)
-        .for("update");
-      for (const row of rows) {
-        report.scanned++;
-        if (!(options.all || leadIsStale(pii, row))) continue;
-        report.rewritten++;
-        if (options.dryRun) continue;
-        const plain = openLeadFields(pii, row);
-        await tx
-          .update(leads)
-          .set(
-            sealLeadFields(pii, row.tenantId, { name: plain.name, email: plain.email, notes: plain.notes }),
-          )
-          .where(eq(leads.id, row.id));
-      }
-      if (rows.length > 0) after = rows[rows.length - 1]!.id;
-      return rows.length < batchSize;
-    });
-    options.onProgress?.({ table: "leads", ...report });
-    if (done) return report;
-  }
+        .limit(limit)
+        .for("update"),
+    keyOf: (row) => row.id,
+    stale: (row) => leadIsStale(pii, row),
+    rewrite: (tx, row) => {
+      const plain = openLeadFields(pii, row);
+      return tx
+        .update(leads)
+        .set(sealLeadFields(pii, row.tenantId, { name: plain.name, email: plain.email, notes: plain.notes }))
+        .where(eq(leads.id, row.id));
+    },
+  });
 }
 
 type LeadPiiRow = {
@@ -87,38 +113,24 @@ function leadIsStale(pii: PiiCipher, row: LeadPiiRow): boolean {
 /** The same for queued and sent messages' subject and body. */
 export async function rotateOutboxKeys(db: Db, options: RotationOptions = {}): Promise<RotationReport> {
   const pii = piiOf(db);
-  const batchSize = options.batchSize ?? 200;
-  const report = { scanned: 0, rewritten: 0 };
-  let after = 0;
-  for (;;) {
-    const done = await db.transaction(async (tx) => {
-      const rows = await tx
+  return rewriteInBatches(db, "outbox", options, {
+    first: 0,
+    page: (tx, after, limit) =>
+      tx
         .select({ id: outbox.id, tenantId: outbox.tenantId, subject: outbox.subject, body: outbox.body })
         .from(outbox)
         .where(gt(outbox.id, after))
         .orderBy(asc(outbox.id))
-        .limit(batchSize)
-        .for("update");
-      for (const row of rows) {
-        report.scanned++;
-        if (!(options.all || pii.isStale(row.subject) || pii.isStale(row.body))) continue;
-        report.rewritten++;
-        if (options.dryRun) continue;
-        const ctx = (field: string) => `outbox.${field}|${row.tenantId}`;
-        await tx
-          .update(outbox)
-          .set({
-            subject: pii.encryptNullable(pii.decryptNullable(row.subject, ctx("subject")), ctx("subject")),
-            body: pii.encrypt(pii.decrypt(row.body, ctx("body")), ctx("body")),
-          })
-          .where(eq(outbox.id, row.id));
-      }
-      if (rows.length > 0) after = rows[rows.length - 1]!.id;
-      return rows.length < batchSize;
-    });
-    options.onProgress?.({ table: "outbox", ...report });
-    if (done) return report;
-  }
+        .limit(limit)
+        .for("update"),
+    keyOf: (row) => row.id,
+    stale: (row) => pii.isStale(row.subject) || pii.isStale(row.body),
+    rewrite: (tx, row) =>
+      tx
+        .update(outbox)
+        .set(sealOutboxFields(pii, openOutboxFields(pii, row)))
+        .where(eq(outbox.id, row.id)),
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { JsonPlusSerializer, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
-import { CIPHERTEXT_PREFIX, type PiiCipher } from "../../db/pii/cipher.js";
+import { CIPHERTEXT_PREFIX, type PiiCipher, parseCiphertext } from "../../db/pii/cipher.js";
 
 /**
  * Seals checkpoint values and pending writes with the database's PII keys: thread state carries the lead
@@ -22,19 +22,13 @@ export class EncryptingSerializer implements SerializerProtocol {
   }
 
   async loadsTyped(type: string, data: Uint8Array | string): Promise<unknown> {
-    const sealed = parseSealedType(type);
+    // The tag has the text ciphertext's shape, with the inner type where a text value has its body.
+    const sealed = parseCiphertext(type);
     if (!sealed) return this.inner.loadsTyped(type, data);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const opened = this.cipher.decryptBytes(sealed.keyId, bytes, CHECKPOINT_CONTEXT);
-    return this.inner.loadsTyped(sealed.type, new Uint8Array(opened));
+    return this.inner.loadsTyped(sealed.body, new Uint8Array(opened));
   }
 }
 
 const CHECKPOINT_CONTEXT = "checkpoint";
-
-export function parseSealedType(type: string): { keyId: string; type: string } | undefined {
-  if (!type.startsWith(CIPHERTEXT_PREFIX)) return undefined;
-  const dot = type.indexOf(".", CIPHERTEXT_PREFIX.length);
-  if (dot < 0) return undefined;
-  return { keyId: type.slice(CIPHERTEXT_PREFIX.length, dot), type: type.slice(dot + 1) };
-}

@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, like, ne, not, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
+import { CIPHERTEXT_PREFIX } from "../../db/pii/cipher.js";
 import { piiOf } from "../../db/pii/registry.js";
 import { threadCheckpointBlobs as blobs, threadCheckpointWrites as writes } from "./checkpointer.schema.js";
 import { EncryptingSerializer } from "./encrypting-serde.js";
@@ -20,7 +21,7 @@ export async function rotateCheckpointKeys(
 ): Promise<CheckpointRotationReport> {
   const pii = piiOf(db);
   const serde = new EncryptingSerializer(pii);
-  const active = `pii1.${pii.activeKeyId}.%`;
+  const active = `${CIPHERTEXT_PREFIX}${pii.activeKeyId}.%`;
   const batchSize = options.batchSize ?? 200;
   let rewritten = 0;
   for (const table of [blobs, writes] as const) {
