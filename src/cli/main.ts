@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../config.js";
 import { Roles } from "../server/auth/permissions.js";
 import { VERSION } from "../version.js";
+import { databaseOption, dataDirOption } from "./database-options.js";
 import { type EvalCommandOptions, evalCommand } from "./eval.js";
 import { generateKeysCommand, type RotateKeysOptions, rotateKeysCommand } from "./keys.js";
 import { type McpCommandOptions, mcpCommand } from "./mcp.js";
@@ -37,13 +38,8 @@ program
     new Option("-p, --port <port>", "port to listen on (0 picks a free one)").env("PORT").argParser(port),
   )
   .addOption(new Option("--host <host>", "interface to bind").env("HOST"))
-  .addOption(
-    new Option(
-      "-d, --database <url>",
-      "postgres://… for a server; default embedded PGlite under DATA_DIR",
-    ).env("DATABASE_URL"),
-  )
-  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addOption(databaseOption())
+  .addOption(dataDirOption())
   .addHelpText(
     "after",
     "\nExample:\n  marketing-agents serve --port 8787\n  DATABASE_URL=postgres://u:p@db/marketing marketing-agents serve",
@@ -62,12 +58,8 @@ program
   .addOption(new Option("--role <role>", "act with this role's permissions (default admin)").choices(Roles))
   .option("--tenant <tenant>", 'the tenant whose data is served (default "default")')
   .option("--subject <name>", 'who the audit log names as the caller (default "local")')
-  .addOption(
-    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
-      "DATABASE_URL",
-    ),
-  )
-  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addOption(databaseOption())
+  .addOption(dataDirOption())
   .addHelpText(
     "after",
     '\nExample (an MCP client configuration):\n  { "command": "marketing-agents", "args": ["mcp", "--role", "viewer"] }',
@@ -79,12 +71,8 @@ program
 program
   .command("migrate")
   .description("Apply pending database migrations (safe to run from several replicas at once).")
-  .addOption(
-    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
-      "DATABASE_URL",
-    ),
-  )
-  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addOption(databaseOption())
+  .addOption(dataDirOption())
   .option(
     "--reembed",
     "then re-embed every stored memory with the configured embedder (needed after changing the embedding model), with a progress bar",
@@ -160,12 +148,8 @@ threads
   )
   .option("--thread <id>", "prune one thread only")
   .option("--json", "print the counts as JSON")
-  .addOption(
-    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
-      "DATABASE_URL",
-    ),
-  )
-  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addOption(databaseOption())
+  .addOption(dataDirOption())
   .action(
     (opts: {
       keepLast?: string;
@@ -188,12 +172,8 @@ program
   .option("--reindex", "rewrite every row, also those under the active key (after PII_INDEX_KEY changed)")
   .option("--dry-run", "count what would be rewritten, change nothing")
   .option("--json", "print the counts as JSON")
-  .addOption(
-    new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
-      "DATABASE_URL",
-    ),
-  )
-  .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"))
+  .addOption(databaseOption())
+  .addOption(dataDirOption())
   .action((opts: RotateKeysOptions & { database?: string; dataDir?: string }) =>
     rotateKeysCommand(configWith({ DATABASE_URL: opts.database, DATA_DIR: opts.dataDir }), opts),
   );

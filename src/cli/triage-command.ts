@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { TRIAGE_SETTINGS } from "../agents/triage/dataset.js";
+import { databaseOption, dataDirOption } from "./database-options.js";
 import { triageCommand } from "./triage.js";
 import { evaluateCommand } from "./triage-evaluate.js";
 import { activateModelCommand, deactivateModelsCommand, listModelsCommand } from "./triage-registry.js";
@@ -11,13 +12,7 @@ import { trainCommand } from "./triage-train.js";
  */
 
 function withDatabaseOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option("-d, --database <url>", "postgres://… ; default embedded PGlite under DATA_DIR").env(
-        "DATABASE_URL",
-      ),
-    )
-    .addOption(new Option("--data-dir <dir>", "where embedded PGlite keeps its files").env("DATA_DIR"));
+  return command.addOption(databaseOption()).addOption(dataDirOption());
 }
 
 export function triageProgram(): Command {
