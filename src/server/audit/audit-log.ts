@@ -3,11 +3,12 @@ import type { Principal } from "../auth/permissions.js";
 import type { CallRecord } from "../rpc/dispatcher.js";
 import type { AnyMethod } from "../rpc/method.js";
 import { auditMethods } from "./methods.js";
+import { isAudited } from "./policy.js";
 import { withAuditTargets } from "./targets.js";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./writer.js";
 
 export interface AuditLog {
-  /** The dispatcher's `onCall` hook: one entry per JSON-RPC call, queued, never awaited. */
+  /** The dispatcher's `onCall` hook: one entry per audited call (`isAudited`), queued, never awaited. */
   onCall(record: CallRecord): void;
   /** Wraps methods so that each call's target (a lead id, a thread id) reaches its entry. */
   withTargets(methods: readonly AnyMethod[]): AnyMethod[];
@@ -28,6 +29,7 @@ export function createAuditLog(database: Database, options: AuditWriterOptions =
   const targets = new WeakMap<Principal, string>();
   return {
     onCall(record) {
+      if (!isAudited(record)) return;
       writer.record({
         at: new Date(),
         tenantId: record.principal.tenantId,

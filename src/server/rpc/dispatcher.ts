@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { can } from "../auth/permissions.js";
+import { can, type Permission } from "../auth/permissions.js";
 import { RpcCode, RpcError, standardMessage, toWireError, type WireError, zodIssues } from "./errors.js";
 import type { AnyMethod, CallContext } from "./method.js";
 import { openRpcDocument } from "./openrpc.js";
@@ -21,6 +21,8 @@ interface ValidRequest {
 /** One finished call, for audit, metrics and logs. */
 export interface CallRecord {
   method: string;
+  /** What the method declares; `null` for `rpc.discover`, which needs none; absent when no such method exists. */
+  permission?: Permission | null;
   requestId: string;
   principal: CallContext["principal"];
   outcome: "ok" | "error" | "denied";
@@ -98,6 +100,7 @@ export function createDispatcher(
     const ctx: CallContext = { ...base, requestId: base.requestId ?? randomUUID() };
     const id = request.id ?? null;
     const isNotification = request.id === undefined;
+    const permission = request.method === "rpc.discover" ? null : methods.get(request.method)?.permission;
     let outcome: CallRecord["outcome"] = "ok";
     let code: number | undefined;
     try {
@@ -115,6 +118,7 @@ export function createDispatcher(
     } finally {
       options.onCall?.({
         method: request.method,
+        ...(permission === undefined ? {} : { permission }),
         requestId: ctx.requestId,
         principal: ctx.principal,
         outcome,
