@@ -16,6 +16,9 @@ import { ApprovalPolicy } from "./agents/engagement/approval.js";
 import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
 import { runTriageOffline } from "./agents/triage/node.js";
+import type { Recalibration } from "./agents/triage/recalibration.js";
+import type { RefitReport } from "./agents/triage/recalibration-store.js";
+import { createRecalibrator } from "./agents/triage/recalibrator.js";
 import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { enqueueUnlessSuppressed } from "./channels/enqueue.js";
 import { suppressionsOf, suppressLead } from "./channels/suppressions.js";
@@ -79,6 +82,25 @@ export interface MarketingSystemOptions {
    */
   triageModel?: TriageModel;
   triagePolicy?: Partial<TriagePolicy>;
+  /**
+   * The learning loop's hold on triage: after outcomes are recorded, each tenant's map from the scoring
+   * model's probability to its observed conversion rates is refitted in the background (see
+   * `src/agents/triage/recalibration.ts`) and applied to every later triage. `false` turns it off.
+   */
+  recalibration?:
+    | false
+    | {
+        /** Wait after an outcome for others before refitting (default 2 000 ms). */
+        debounceMs?: number;
+        /** Fewer leads with a known result than this: the model's number stands (default 10). */
+        minLabelled?: number;
+        /** How many outcomes the model's own probability is worth (default 10; see `recalibration.ts`). */
+        priorWeight?: number;
+        /** Kernel width in log-odds: how alike two leads' scores must be to inform each other (default 0.5). */
+        bandwidth?: number;
+        /** Days after its latest outcome that an unconverted lead counts as not converted (default 30). */
+        windowDays?: number;
+      };
   /** Tenant used by the library API (the server takes it from the caller's identity). Default "default". */
   tenantId?: string;
   /** Sizes, rate limit (off by default here), browser origins, WebSocket idle/ping/backpressure. */
@@ -160,6 +182,14 @@ export interface MarketingSystem {
      */
     record(outcome: OutcomeInput): Promise<OutcomeRecorded>;
   };
+  /** The library tenant's outcome recalibration of triage; null when `options.recalibration` is false. */
+  recalibration: {
+    current(): Promise<Recalibration | null>;
+    /** Refits now (normally outcomes schedule it); `force` refits even with no new outcome. */
+    refit(options?: { force?: boolean }): Promise<RefitReport>;
+    /** Runs scheduled refits now and waits for them. */
+    flush(): Promise<void>;
+  } | null;
   /** Adaptive memory of the library's tenant: store, profiles, episodes, knowledge graph, working sets, erasure. */
   memory: TenantMemory;
   /**
@@ -253,6 +283,15 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     throw error;
   }
   const tenantId = options.tenantId ?? "default";
+  const recalibrator =
+    options.recalibration === false
+      ? null
+      : createRecalibrator({
+          db: database.db,
+          model: triageModel,
+          ...options.recalibration,
+          ...(options.logger ? { log: options.logger } : {}),
+        });
   const policy = TriagePolicy.parse({ ...defaultTriagePolicy, ...options.triagePolicy });
   // Thread state holds the lead and the drafts written to them: sealed with the same keys as the tables.
   const checkpointer =
@@ -263,6 +302,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     db: database.db,
     embedder: embedderFromModel(options.embeddings ?? null),
     ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
+    ...(recalibrator ? { onOutcome: (tenant: string) => recalibrator.noteOutcome(tenant) } : {}),
     // memory.forget also erases the threads about the person: checkpoints, runs and run events. Only the
     // Postgres checkpointer's tables are searched; a caller's own checkpointer is the caller's to erase.
     erasers: options.checkpointer
@@ -275,8 +315,13 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     db: database.db,
     memory,
     audit: security.audit.writer,
-    triage: async (lead) => {
-      const { result, handoff } = runTriageOffline({ lead }, { model: triageModel, policy });
+    triage: async (tenant, lead) => {
+      // The same number a run would give: the tenant's outcome recalibration applies here too.
+      const recalibration = await recalibrator?.current(tenant);
+      const { result, handoff } = runTriageOffline(
+        { lead },
+        { model: triageModel, policy, ...(recalibration ? { recalibration } : {}) },
+      );
       // Only a message without a lead has no result; MCP always passes a lead.
       if (!result) throw new Error("triage produced no result for a lead");
       return { ...result, handoff };
@@ -305,6 +350,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         return { outboxId: id };
       },
       triage: { model: triageModel, policy },
+      ...(recalibrator ? { recalibrationFor: (tenant: string) => recalibrator.current(tenant) } : {}),
       readLead: reads.readLead,
       engagement: {
         recall: reads.recall,
@@ -399,6 +445,13 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       get: (id) => getLead(database.db, tenantId, id),
     },
     outcomes: { record: (outcome) => memory.forTenant(tenantId).outcomes.record(outcome) },
+    recalibration: recalibrator
+      ? {
+          current: () => recalibrator.current(tenantId),
+          refit: (refitOptions) => recalibrator.refit(tenantId, refitOptions),
+          flush: () => recalibrator.flush(),
+        }
+      : null,
     memory: memory.forTenant(tenantId),
     maintenance: {
       runOnce: () => maintenance.runOnce(),
@@ -429,6 +482,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     async close() {
       // A maintenance run in progress finishes before the database goes away.
       await maintenance.stop();
+      await recalibrator?.close();
       if (!options.agentClients) await agentClients.close();
       await Promise.all(listening.map((l) => l.close()));
       // Audit entries still queued are written before the database goes away.

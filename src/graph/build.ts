@@ -20,6 +20,7 @@ import { runOptimizationAgent } from "../agents/optimization/agent.js";
 import type { CampaignSnapshot } from "../agents/optimization/campaign.js";
 import type { VariantStats } from "../agents/optimization/node.js";
 import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/node.js";
+import type { Recalibration } from "../agents/triage/recalibration.js";
 import { ChannelError } from "../channels/errors.js";
 import type { LeadInput } from "../db/lead-input.js";
 import type { ProfileBlock, ProfilePatch } from "../memory/profile/profile.js";
@@ -37,6 +38,11 @@ export interface GraphDeps {
    * authorized and audited in one place (src/mcp). Absent: the lead in the state is used as given.
    */
   readLead?: (tenantId: string, leadId: string) => Promise<(LeadInput & { id: string }) | null>;
+  /**
+   * The tenant's outcome recalibration of the scoring model (the learning loop's hold on triage), read at
+   * each triage of a lead. Absent: the model's probability stands.
+   */
+  recalibrationFor?: (tenantId: string) => Promise<Recalibration | null>;
   /** Persists a stored lead's triage result (score, class, stage). */
   onTriaged?: (tenantId: string, leadId: string, result: TriageResult) => Promise<void>;
   /**
@@ -125,10 +131,17 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const stored =
       state.lead?.id && typeof tenantId === "string" ? await deps.readLead?.(tenantId, state.lead.id) : null;
     const lead = stored ? { ...stored, ...state.lead } : state.lead;
+    const recalibration =
+      lead && typeof tenantId === "string" ? await deps.recalibrationFor?.(tenantId) : undefined;
     // With a chat model the triage agent adds its LLM analysis; a failed call leaves the offline result.
     const { result, handoff } = await runTriage(
       { lead, message: state.message },
-      { ...deps.triage, llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },
+      {
+        ...deps.triage,
+        ...(recalibration ? { recalibration } : {}),
+        llm: deps.llm ?? null,
+        ...(config.signal ? { signal: config.signal } : {}),
+      },
     );
     if (result && state.lead?.id && typeof tenantId === "string")
       await deps.onTriaged?.(tenantId, state.lead.id, result);

@@ -30,7 +30,7 @@ export interface McpDeps {
   crm: CrmConnector;
   memory: Memory;
   /** Scores a lead with the system's triage model and policy (offline core; no LLM from MCP). */
-  triage: (lead: LeadInput & { id: string }) => Promise<TriageOutput>;
+  triage: (tenantId: string, lead: LeadInput & { id: string }) => Promise<TriageOutput>;
   audit: McpAuditSink;
   embedder?: Embedder;
   clock?: () => Date;

@@ -56,6 +56,11 @@ export interface MemoryOptions {
   segmentOf?: SegmentRule;
   /** Outcome events that count as a variant's success. Default: converted. */
   successEvents?: readonly OutcomeEventName[];
+  /**
+   * Told of every outcome newly recorded (not of retries), after its transaction commits: how the learning
+   * loop reaches capabilities above memory (the triage recalibration). Must not throw.
+   */
+  onOutcome?: (tenantId: string, recorded: OutcomeRecorded) => void;
   /** Erasers of other capabilities, run inside `forget`'s transaction. */
   erasers?: readonly PersonEraser[];
   clock?: () => Date;
@@ -164,8 +169,15 @@ export function createMemory(options: MemoryOptions): Memory {
         query: (query) => queryKnowledge(db, embedder, tenantId, query, clock),
       },
       outcomes: {
-        record: (outcome) =>
-          recordOutcome(db, embedder, tenantId, outcome, { segmentOf, successEvents, clock }),
+        async record(outcome) {
+          const recorded = await recordOutcome(db, embedder, tenantId, outcome, {
+            segmentOf,
+            successEvents,
+            clock,
+          });
+          if (recorded.recorded) options.onOutcome?.(tenantId, recorded);
+          return recorded;
+        },
       },
       variantStats: (lead, variantIds) => variantStatsFor(db, tenantId, segmentOf(lead), variantIds),
       allVariantStats: () => allVariantStats(db, tenantId),

@@ -18,7 +18,7 @@ export function testMcpDeps(database: Database): McpDeps & { flushAudit(): Promi
   const deps = createMcpDeps({
     db: database.db,
     audit: writer,
-    triage: async (lead) => {
+    triage: async (_tenantId, lead) => {
       const { result, handoff } = runTriageOffline({ lead }, { model, policy: defaultTriagePolicy });
       // Only a message without a lead has no result; MCP always passes a lead.
       if (!result) throw new Error("triage produced no result for a lead");

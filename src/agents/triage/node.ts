@@ -15,10 +15,16 @@ import {
 import { adjustedRoute, type ClassAdjustment, combineAnalysis } from "./combine.js";
 import { routeMessage } from "./intent.js";
 import { scoreLead, type TriageModel } from "./model.js";
+import { describeRecalibration, type Recalibration, recalibrate } from "./recalibration.js";
 
 export interface TriageDeps {
   model: TriageModel;
   policy: TriagePolicy;
+  /**
+   * The tenant's outcome recalibration of this model (`recalibration.ts`): applied to the model's
+   * probability before classing, when it maps this model. Null or absent: the model's number stands.
+   */
+  recalibration?: Recalibration | null;
   /** The chat model for the LLM path; null or absent: offline only. */
   llm?: ChatOpenAI | null;
   /** Cancels the LLM call (the graph passes its run's signal); a cancel propagates, it is not a failure. */
@@ -46,7 +52,10 @@ export type TriageLlmOutcome =
   | { status: "skipped"; model: ModelLabel; note: string };
 
 export interface TriageResult {
-  /** Calibrated probability that the lead converts: always the scoring model's number. */
+  /**
+   * Calibrated probability that the lead converts: the scoring model's number, recalibrated to the
+   * tenant's recorded outcomes when there are enough of them (see `recalibration`).
+   */
   score: number;
   class: LeadClass;
   /** The class from the scoring model and the rules alone; differs from `class` only after an LLM adjustment. */
@@ -55,6 +64,19 @@ export interface TriageResult {
   reasons: string[];
   /** Which scoring model produced the number (kind and version). */
   scoringModel: string;
+  /**
+   * Set when recorded outcomes moved the score: the model's own probability, and the map fitted to how
+   * many outcomes. Factors explain the model's probability; the map shifts it as a whole.
+   */
+  recalibration?: {
+    modelScore: number;
+    /** Labelled leads (kernel-weighted) the model scored about as it scored this one, and the converted among them. */
+    nearby: number;
+    nearbyConverted: number;
+    /** All labelled leads of the tenant the map was fitted on, and when. */
+    labelled: number;
+    fittedAt: string;
+  };
   /** Which agent model produced this result: the chat model's name when its analysis is in it, else "offline". */
   model: ModelLabel;
   /** The LLM path's record; null when no chat model is configured. */
@@ -69,21 +91,37 @@ export interface TriageOutcome {
 /** Scores, classifies and routes a lead by the model and the rules alone. Deterministic. */
 export function runTriageOffline(
   input: { lead?: LeadInput | null; message?: string | null },
-  deps: Pick<TriageDeps, "model" | "policy">,
+  deps: Pick<TriageDeps, "model" | "policy" | "recalibration">,
 ): TriageOutcome {
   if (!input.lead) return { result: null, handoff: routeMessage(input.message ?? "") };
-  const { probability, factors } = scoreLead(deps.model, input.lead);
+  const scored = scoreLead(deps.model, input.lead);
+  const scoringModel = `${deps.model.kind}@${deps.model.version}`;
+  const map = deps.recalibration?.scoringModel === scoringModel ? deps.recalibration : null;
+  const adjusted = map ? recalibrate(map, scored.probability) : null;
+  const probability = adjusted ? adjusted.probability : scored.probability;
   const reasons = disqualificationReasons(input.lead, deps.policy);
   const leadClass = classify(probability, reasons.length > 0, deps.policy);
   const handoff = routeFor(leadClass, probability, deps.policy);
+  const explained = reasons.length > 0 ? reasons : [handoff.reason];
   return {
     result: {
       score: probability,
       class: leadClass,
       modelClass: leadClass,
-      factors: factors.slice(0, 5),
-      reasons: reasons.length > 0 ? reasons : [handoff.reason],
-      scoringModel: `${deps.model.kind}@${deps.model.version}`,
+      factors: scored.factors.slice(0, 5),
+      reasons: adjusted ? [...explained, describeRecalibration(scored.probability, adjusted)] : explained,
+      scoringModel,
+      ...(map && adjusted
+        ? {
+            recalibration: {
+              modelScore: scored.probability,
+              nearby: adjusted.nearby,
+              nearbyConverted: adjusted.nearbyConverted,
+              labelled: map.labelled,
+              fittedAt: map.fittedAt,
+            },
+          }
+        : {}),
       model: OFFLINE,
       llm: null,
     },

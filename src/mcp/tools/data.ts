@@ -180,6 +180,6 @@ export const triageRun = defineTool({
   async run({ leadId }, { principal, deps }) {
     const lead = await deps.crm.getLead(principal.tenantId, leadId);
     if (!lead) throw new NotFoundError("lead", leadId);
-    return { leadId, triage: await deps.triage(crmLeadToInput(lead)) };
+    return { leadId, triage: await deps.triage(principal.tenantId, crmLeadToInput(lead)) };
   },
 });
