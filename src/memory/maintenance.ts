@@ -1,13 +1,17 @@
+import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
 import { type Database, queryRows } from "../db/client.js";
 import { type PruneOptions, type PruneResult, pruneCheckpoints } from "./checkpointer/retention.js";
+import { maintenanceRuns } from "./maintenance.schema.js";
 import { sweepExpiredItems } from "./store/sweep.js";
 
 /**
  * Scheduled maintenance of the memory tables: checkpoint retention (`pruneCheckpoints`) and the sweep of
- * expired store items. Every replica schedules it; each run holds a cluster-wide advisory lock, and a
- * replica that finds the lock held by another skips its turn rather than queue behind it. Errors are
- * logged, never thrown out of the timer; the timer never keeps the process alive.
+ * expired store items. Every replica schedules it, and the work is done about once per interval across
+ * all of them: each run holds a cluster-wide advisory lock (a replica that finds it held skips its turn
+ * rather than queue behind it), and a scheduled run that finds, in `maintenance_runs`, a run by any
+ * replica less than an interval ago skips too. Errors are logged, never thrown out of the timer; the
+ * timer never keeps the process alive.
  */
 
 /** Advisory lock key of a maintenance run (ASCII "ma:maint"). */
@@ -37,8 +41,10 @@ export interface MaintenanceOptions {
 export type MaintenanceJob = "checkpoints" | "memoryItems";
 
 export interface MaintenanceReport {
-  /** False when another process held the maintenance lock: it was doing the same work, so this run did nothing. */
+  /** False when this run did nothing because another process was doing, or had just done, the same work. */
   ran: boolean;
+  /** Why it did not run: the lock was held, or a run by `ranBy` finished less than an interval ago. */
+  skipped?: { reason: "locked" } | { reason: "recent"; lastRunAt: string; ranBy: string };
   startedAt: string;
   durationMs: number;
   /** What the checkpoint prune deleted; null when it is off, did not run or failed. */
@@ -53,9 +59,9 @@ export interface Maintenance {
   /** The schedule: every `intervalMs` (0: never). */
   readonly intervalMs: number;
   /**
-   * Runs the jobs now, under the lock. Resolves with what was deleted (a job's failure is in `failed`);
-   * rejects only when the lock cannot be taken (database unreachable). A call while a run of this process
-   * is in progress gets that run's report.
+   * Runs the jobs now, under the lock, however recently another replica ran them. Resolves with what was
+   * deleted (a job's failure is in `failed`); rejects only when the lock cannot be taken (database
+   * unreachable). A call while a run of this process is in progress gets that run's report.
    */
   runOnce(): Promise<MaintenanceReport>;
   /** Starts the schedule (no-op when `intervalMs` is 0 or it already runs). */
@@ -67,6 +73,14 @@ export interface Maintenance {
 }
 
 export const DEFAULT_FIRST_RUN_MAX_MS = 60_000;
+/** The `maintenance_runs` row of this schedule. */
+const SCHEDULE = "memory";
+/**
+ * A scheduled run skips when the last run (by any replica) ended less than this share of an interval ago:
+ * timers drift, and a replica's own next turn must not be skipped for coming a few milliseconds early.
+ */
+const RECENT_SHARE = 0.9;
+const RAN_BY = `${hostname()}:${process.pid}`;
 
 export function createMaintenance(options: MaintenanceOptions): Maintenance {
   const { database } = options;
@@ -119,28 +133,46 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
     return report;
   }
 
-  async function run(): Promise<MaintenanceReport> {
+  async function run(scheduled: boolean): Promise<MaintenanceReport> {
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
+    const skip = (skipped: NonNullable<MaintenanceReport["skipped"]>): MaintenanceReport => ({
+      ran: false,
+      skipped,
+      startedAt,
+      durationMs: Date.now() - started,
+      checkpoints: null,
+      memoryItems: null,
+      failed: {},
+    });
     // Held elsewhere: another replica is doing this very work now; queueing behind it would repeat it.
-    // (Two replicas checking at the same instant may both pass; the lock then runs them one after the
-    // other, and the second finds next to nothing to delete.)
-    if (await lockHeldElsewhere(database)) {
-      return {
-        ran: false,
-        startedAt,
-        durationMs: Date.now() - started,
-        checkpoints: null,
-        memoryItems: null,
-        failed: {},
-      };
+    if (await lockHeldElsewhere(database)) return skip({ reason: "locked" });
+    const done = await database.withAdvisoryLock(MAINTENANCE_LOCK_KEY, async () => {
+      // Checked under the lock: two replicas whose timers fire together run one after the other, and the
+      // second finds the first's row here.
+      // The record is a courtesy between replicas: when it cannot be read or written, the jobs still run.
+      if (scheduled) {
+        const last = await lastRun(database).catch((error: unknown) => {
+          log?.error({ err: error }, "maintenance: could not read when it last ran");
+          return null;
+        });
+        if (last && last.agoMs < intervalMs * RECENT_SHARE) return { recent: last };
+      }
+      const report = await jobs();
+      await markRun(database).catch((error: unknown) => {
+        log?.error({ err: error }, "maintenance: could not record this run");
+      });
+      return { report };
+    });
+    if (done.recent) {
+      const { lastRunAt, ranBy } = done.recent;
+      return skip({ reason: "recent", lastRunAt, ranBy });
     }
-    const done = await database.withAdvisoryLock(MAINTENANCE_LOCK_KEY, jobs);
-    return { ran: true, startedAt, durationMs: Date.now() - started, ...done };
+    return { ran: true, startedAt, durationMs: Date.now() - started, ...done.report! };
   }
 
-  function runOnce(): Promise<MaintenanceReport> {
-    inFlight ??= run()
+  function runOnce(scheduled = false): Promise<MaintenanceReport> {
+    inFlight ??= run(scheduled)
       .then((report) => {
         lastReport = report;
         return report;
@@ -154,7 +186,7 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
   function schedule(delayMs: number): void {
     timer = setTimeout(() => {
       timer = undefined;
-      runOnce()
+      runOnce(true)
         .then((report) => {
           if (report.ran && (report.checkpoints?.checkpoints || report.memoryItems)) {
             log?.info(
@@ -180,7 +212,7 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
 
   return {
     intervalMs,
-    runOnce,
+    runOnce: () => runOnce(false),
     start() {
       if (intervalMs === 0 || scheduled) return;
       scheduled = true;
@@ -196,6 +228,30 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
       return lastReport;
     },
   };
+}
+
+/** The last run of the schedule by any replica, timed by the database's clock (replicas' clocks differ). */
+async function lastRun(
+  database: Database,
+): Promise<{ agoMs: number; lastRunAt: string; ranBy: string } | null> {
+  const [row] = await queryRows<{ ago_ms: number | string; last_run_at: Date | string; ran_by: string }>(
+    database.db,
+    sql`select extract(epoch from (now() - last_run_at)) * 1000 as ago_ms, last_run_at, ran_by
+        from maintenance_runs where schedule = ${SCHEDULE}`,
+  );
+  if (!row) return null;
+  return {
+    agoMs: Number(row.ago_ms),
+    lastRunAt: new Date(row.last_run_at).toISOString(),
+    ranBy: row.ran_by,
+  };
+}
+
+async function markRun(database: Database): Promise<void> {
+  await database.db
+    .insert(maintenanceRuns)
+    .values({ schedule: SCHEDULE, lastRunAt: sql`now()`, ranBy: RAN_BY })
+    .onConflictDoUpdate({ target: maintenanceRuns.schedule, set: { lastRunAt: sql`now()`, ranBy: RAN_BY } });
 }
 
 /**

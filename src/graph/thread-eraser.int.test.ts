@@ -1,17 +1,24 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../test/support/database.js";
+import { createServerTestDatabase, createTestDatabase, serverTestUrl } from "../../test/support/database.js";
 import { type Database, queryRows } from "../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
 
+const backends = [
+  { name: "PGlite", open: createTestDatabase },
+  ...(serverTestUrl() === undefined
+    ? []
+    : [{ name: "PostgreSQL server", open: () => createServerTestDatabase() }]),
+];
+
 /** memory.forget with the thread eraser wired by createMarketingSystem: the person's threads go too. */
-describe("memory.forget erases the person's threads (PGlite)", () => {
+describe.each(backends)("memory.forget erases the person's threads ($name)", ({ open }) => {
   let database: Database;
   let system: MarketingSystem;
   let nextId = 1;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await open();
     system = await createMarketingSystem({ database, approvalPolicy: "always" });
   });
   afterAll(async () => {

@@ -2,8 +2,15 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { type ChannelVersions, emptyCheckpoint, uuid6 } from "@langchain/langgraph-checkpoint";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEmptyTestDatabase, createTestDatabase } from "../../test/support/database.js";
-import { type Database, queryRows } from "../db/client.js";
+import {
+  createEmptyTestDatabase,
+  createServerDatabase,
+  createTestDatabase,
+  serverTestUrl,
+  TEST_PII_KEYRING,
+} from "../../test/support/database.js";
+import { type Database, openDatabase, queryRows } from "../db/client.js";
+import { migrate } from "../db/migrate.js";
 import { createMarketingSystem } from "../index.js";
 import { PostgresCheckpointSaver } from "./checkpointer/saver.js";
 import { createMaintenance, MAINTENANCE_LOCK_KEY, type MaintenanceLog } from "./maintenance.js";
@@ -11,14 +18,58 @@ import { createMemory } from "./service.js";
 
 const DAY_MS = 86_400_000;
 
-describe("scheduled maintenance on PGlite", () => {
+/**
+ * Two handles on one database, as two replicas have: on PGlite the same in-process engine twice (it has
+ * one connection), on the server two connection pools to one database.
+ */
+interface Replicas {
+  database: Database;
+  other: Database;
+  close(): Promise<void>;
+}
+
+const backends: { name: string; open: () => Promise<Replicas> }[] = [
+  {
+    name: "PGlite",
+    open: async () => {
+      const database = await createTestDatabase();
+      return { database, other: database, close: () => database.close() };
+    },
+  },
+  ...(serverTestUrl() === undefined
+    ? []
+    : [
+        {
+          name: "PostgreSQL server",
+          open: async () => {
+            const created = await createServerDatabase();
+            const database = await openDatabase(created.url, { max: 4, pii: TEST_PII_KEYRING });
+            await migrate(database);
+            const other = await openDatabase(created.url, { max: 4, pii: TEST_PII_KEYRING });
+            return {
+              database,
+              other,
+              async close() {
+                await other.close();
+                await database.close();
+                await created.drop();
+              },
+            };
+          },
+        },
+      ]),
+];
+
+describe.each(backends)("scheduled maintenance ($name)", ({ open }) => {
   let database: Database;
+  let replicas: Replicas;
 
   beforeEach(async () => {
-    database = await createTestDatabase();
+    replicas = await open();
+    database = replicas.database;
   });
   afterEach(async () => {
-    await database.close();
+    await replicas.close();
   });
 
   const count = async (query: ReturnType<typeof sql>) =>
@@ -98,7 +149,12 @@ describe("scheduled maintenance on PGlite", () => {
 
     const report = await database.withAdvisoryLock(MAINTENANCE_LOCK_KEY, () => maintenance.runOnce());
 
-    expect(report).toMatchObject({ ran: false, checkpoints: null, memoryItems: null });
+    expect(report).toMatchObject({
+      ran: false,
+      skipped: { reason: "locked" },
+      checkpoints: null,
+      memoryItems: null,
+    });
     expect(await checkpointsOf("old")).toBe(4);
     expect((await maintenance.runOnce()).ran).toBe(true);
     expect(await checkpointsOf("old")).toBe(1);
@@ -108,7 +164,8 @@ describe("scheduled maintenance on PGlite", () => {
     await thread("old", 5, 10 * DAY_MS);
     const maintenance = createMaintenance({
       database,
-      intervalMs: 40,
+      // Long enough that the first report is still the last one when the test reads it.
+      intervalMs: 400,
       firstRunAfterMs: 10,
       checkpoints: { keepLast: 1, keepYoungerThan: DAY_MS },
     });
@@ -127,6 +184,43 @@ describe("scheduled maintenance on PGlite", () => {
     const last = maintenance.lastReport;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(maintenance.lastReport).toBe(last);
+  });
+
+  it("runs once per interval across replicas: a second replica's turn right after the first's is skipped", async () => {
+    await thread("old", 5, 10 * DAY_MS);
+    const schedule = { intervalMs: 3_600_000, firstRunAfterMs: 5 };
+    const first = createMaintenance({
+      database,
+      ...schedule,
+      checkpoints: { keepLast: 3, keepYoungerThan: DAY_MS },
+    });
+    const second = createMaintenance({
+      database: replicas.other,
+      ...schedule,
+      checkpoints: { keepLast: 1, keepYoungerThan: DAY_MS },
+    });
+    try {
+      first.start();
+      await vi.waitFor(() => expect(first.lastReport?.ran).toBe(true), { timeout: 10_000 });
+      expect(await checkpointsOf("old")).toBe(3);
+
+      second.start();
+      await vi.waitFor(() => expect(second.lastReport).toBeDefined(), { timeout: 10_000 });
+      expect(second.lastReport).toMatchObject({ ran: false, skipped: { reason: "recent" } });
+      // The second replica's stricter policy did not run.
+      expect(await checkpointsOf("old")).toBe(3);
+      // An explicit run is not a turn on the schedule: it runs however recent the last one was.
+      expect((await second.runOnce()).ran).toBe(true);
+      expect(await checkpointsOf("old")).toBe(1);
+      const [row] = await queryRows<{ ran_by: string }>(
+        database.db,
+        sql`select ran_by from maintenance_runs where schedule = 'memory'`,
+      );
+      expect(row?.ran_by).toMatch(/:\d+$/);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
   });
 
   it("does nothing on a schedule of 0", async () => {
@@ -169,11 +263,13 @@ describe("maintenance errors", () => {
       expect(errors).toEqual([
         "maintenance: checkpoint prune failed",
         "maintenance: memory item sweep failed",
+        "maintenance: could not record this run",
       ]);
 
       // On the schedule, the same failures are logged and the schedule goes on.
       maintenance.start();
-      await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(6), { timeout: 10_000 });
+      await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(9), { timeout: 10_000 });
+      expect(errors).toContain("maintenance: could not read when it last ran");
       await maintenance.stop();
     } finally {
       await database.close();
