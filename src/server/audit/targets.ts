@@ -8,7 +8,7 @@ import type { AnyMethod } from "../rpc/method.js";
 const IDENTIFIER = /^[\w.:-]{1,200}$/;
 
 /** Params naming what a call acts on, and the kind of thing each names. */
-const namedKeys: [key: string, kind: string][] = [
+const namedKeys: readonly (readonly [key: string, kind: string])[] = [
   ["threadId", "thread"],
   ["leadId", "lead"],
   ["runId", "run"],
@@ -20,25 +20,34 @@ const namedKeys: [key: string, kind: string][] = [
 const asRecord = (value: unknown) =>
   (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
 
+const targetIf = (value: unknown, kind: string) =>
+  typeof value === "string" && IDENTIFIER.test(value) ? `${kind}:${value}` : undefined;
+
+/** `leads.get` → `lead`: the kind a method's own `id` names. */
+const ownKind = (method: string) => {
+  const namespace = method.split(".")[0] ?? "";
+  return namespace.endsWith("s") ? namespace.slice(0, -1) : namespace;
+};
+
+/** The first candidate that is an identifier, checked in order without building the list (per call). */
+function targetOf(own: string, params: unknown, result: unknown): string | undefined {
+  const p = asRecord(params);
+  let target = targetIf(p.id, own);
+  for (let i = 0; target === undefined && i < namedKeys.length; i++) {
+    const [key, kind] = namedKeys[i] as (typeof namedKeys)[number];
+    target = targetIf(p[key], kind);
+  }
+  if (target !== undefined) return target;
+  const r = asRecord(result);
+  return targetIf(asRecord(r[own]).id, own) ?? targetIf(r.threadId, "thread");
+}
+
 /**
  * `leads.get {id}` → `lead:<id>`; `threads.* {threadId}` → `thread:<id>`; a new object's id from the
  * result (`leads.upsert` → `result.lead.id`, `threads.run` → `result.threadId`); `auth.revoke` → `token:<jti>`.
  */
 export function auditTarget(method: string, params: unknown, result: unknown): string | undefined {
-  const p = asRecord(params);
-  const r = asRecord(result);
-  const namespace = method.split(".")[0] ?? "";
-  const own = namespace.endsWith("s") ? namespace.slice(0, -1) : namespace;
-  const candidates: [unknown, string][] = [
-    [p.id, own],
-    ...namedKeys.map(([key, kind]): [unknown, string] => [p[key], kind]),
-    [asRecord(r[own]).id, own],
-    [r.threadId, "thread"],
-  ];
-  for (const [value, kind] of candidates) {
-    if (typeof value === "string" && IDENTIFIER.test(value)) return `${kind}:${value}`;
-  }
-  return undefined;
+  return targetOf(ownKind(method), params, result);
 }
 
 /**
@@ -50,17 +59,20 @@ export function withAuditTargets(
   methods: readonly AnyMethod[],
   targets: WeakMap<Principal, string>,
 ): AnyMethod[] {
-  return methods.map((method) => ({
-    ...method,
-    handler: async (params: unknown, ctx) => {
-      let result: unknown;
-      try {
-        result = await method.handler(params, ctx);
-        return result;
-      } finally {
-        const target = auditTarget(method.name, params, result);
-        if (target !== undefined) targets.set(ctx.principal, target);
-      }
-    },
-  }));
+  return methods.map((method) => {
+    const own = ownKind(method.name);
+    return {
+      ...method,
+      handler: async (params: unknown, ctx) => {
+        let result: unknown;
+        try {
+          result = await method.handler(params, ctx);
+          return result;
+        } finally {
+          const target = targetOf(own, params, result);
+          if (target !== undefined) targets.set(ctx.principal, target);
+        }
+      },
+    };
+  });
 }

@@ -128,4 +128,25 @@ describe("dispatcher", () => {
       error: { code: -32603 },
     });
   });
+
+  it("validates params and results with async refinements too", async () => {
+    const checked = createDispatcher([
+      defineMethod({
+        name: "lookup",
+        description: "",
+        permission: "system:read",
+        params: z.object({ code: z.string().refine(async (code) => code.startsWith("ok")) }),
+        result: z.string().refine(async (value) => value.length < 10),
+        handler: ({ code }) => code,
+      }),
+    ]);
+    const send = (code: string) =>
+      checked.handleText(
+        JSON.stringify({ jsonrpc: "2.0", method: "lookup", params: { code }, id: 1 }),
+        context(),
+      );
+    expect(await send("ok-1")).toEqual({ jsonrpc: "2.0", result: "ok-1", id: 1 });
+    expect(await send("no")).toMatchObject({ error: { code: -32602 } });
+    expect(await send("ok-but-far-too-long")).toMatchObject({ error: { code: -32603 } });
+  });
 });

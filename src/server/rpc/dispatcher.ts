@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { can, type Permission } from "../auth/permissions.js";
 import { RpcCode, RpcError, standardMessage, toWireError, type WireError, zodIssues } from "./errors.js";
 import type { AnyMethod, CallContext } from "./method.js";
@@ -38,6 +39,7 @@ export interface DispatcherOptions {
   info?: { title: string; version: string };
 }
 
+/** Called once per call; returns a new object each time (the dispatcher completes it in place). */
 export type ContextFactory = () => Omit<CallContext, "requestId"> & { requestId?: string };
 
 export interface Dispatcher {
@@ -61,6 +63,22 @@ const errorResponse = (id: JsonRpcId, code: RpcCode, data?: unknown): JsonRpcRes
 
 const namedParams = (names: readonly string[], values: unknown[]) =>
   Object.fromEntries(names.map((name, i) => [name, values[i]]));
+
+/**
+ * Zod's synchronous parse, which skips two promises per call; schemas with async refinements (zod throws
+ * `$ZodAsyncError` for those) are parsed asynchronously as before.
+ */
+function validate<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<T>> | Promise<z.ZodSafeParseResult<z.output<T>>> {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(value);
+    throw error;
+  }
+}
 
 const isId = (value: unknown): value is JsonRpcId =>
   value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
@@ -96,15 +114,16 @@ export function createDispatcher(
     makeContext: ContextFactory,
   ): Promise<JsonRpcResponse | undefined> {
     const started = performance.now();
-    const base = makeContext();
-    const ctx: CallContext = { ...base, requestId: base.requestId ?? randomUUID() };
+    // A factory returns a new object per call, so it is completed in place rather than copied.
+    const ctx = makeContext() as CallContext;
+    ctx.requestId ??= randomUUID();
     const id = request.id ?? null;
     const isNotification = request.id === undefined;
-    const permission = request.method === "rpc.discover" ? null : methods.get(request.method)?.permission;
+    const method = methods.get(request.method);
     let outcome: CallRecord["outcome"] = "ok";
     let code: number | undefined;
     try {
-      const result = await invoke(request, ctx);
+      const result = await invoke(request, method, ctx);
       return isNotification
         ? undefined
         : { jsonrpc: "2.0", result: result === undefined ? null : result, id };
@@ -116,24 +135,31 @@ export function createDispatcher(
       outcome = wire.code === RpcCode.Forbidden || wire.code === RpcCode.Unauthorized ? "denied" : "error";
       return isNotification ? undefined : { jsonrpc: "2.0", error: wire, id };
     } finally {
-      options.onCall?.({
-        method: request.method,
-        ...(permission === undefined ? {} : { permission }),
-        requestId: ctx.requestId,
-        principal: ctx.principal,
-        outcome,
-        ...(code === undefined ? {} : { code }),
-        durationMs: performance.now() - started,
-      });
+      if (options.onCall) {
+        const record: CallRecord = {
+          method: request.method,
+          requestId: ctx.requestId,
+          principal: ctx.principal,
+          outcome,
+          durationMs: performance.now() - started,
+        };
+        const permission = request.method === "rpc.discover" ? null : method?.permission;
+        if (permission !== undefined) record.permission = permission;
+        if (code !== undefined) record.code = code;
+        options.onCall(record);
+      }
     }
   }
 
-  async function invoke(request: ValidRequest, ctx: CallContext): Promise<unknown> {
+  async function invoke(
+    request: ValidRequest,
+    method: AnyMethod | undefined,
+    ctx: CallContext,
+  ): Promise<unknown> {
     if (request.method === "rpc.discover") {
       discover ??= openRpcDocument([...methods.values()], info);
       return discover;
     }
-    const method = methods.get(request.method);
     if (!method) throw new RpcError(RpcCode.MethodNotFound);
     if (!can(ctx.principal, method.permission)) {
       throw new RpcError(RpcCode.Forbidden, "Forbidden", { permission: method.permission });
@@ -142,10 +168,12 @@ export function createDispatcher(
       Array.isArray(request.params) && method.positional
         ? namedParams(method.positional, request.params)
         : request.params;
-    const parsed = await method.params.safeParseAsync(raw ?? {});
+    const validating = validate(method.params, raw ?? {});
+    const parsed = validating instanceof Promise ? await validating : validating;
     if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, "Invalid params", zodIssues(parsed.error));
     const result = await method.handler(parsed.data, ctx);
-    const checked = await method.result.safeParseAsync(result);
+    const checking = validate(method.result, result);
+    const checked = checking instanceof Promise ? await checking : checking;
     if (!checked.success) {
       // Our bug, not the caller's: log the details, send Internal.
       throw new Error(`result of ${method.name} does not match its declaration`, { cause: checked.error });
@@ -153,12 +181,7 @@ export function createDispatcher(
     return checked.data;
   }
 
-  async function handle(payload: unknown, makeContext: ContextFactory) {
-    if (!Array.isArray(payload)) {
-      const request = validateRequest(payload);
-      if ("invalid" in request) return errorResponse(request.invalid, RpcCode.InvalidRequest);
-      return call(request, makeContext);
-    }
+  async function handleBatch(payload: unknown[], makeContext: ContextFactory) {
     if (payload.length === 0) return errorResponse(null, RpcCode.InvalidRequest);
     if (payload.length > maxBatchSize) {
       return errorResponse(null, RpcCode.InvalidRequest, {
@@ -178,15 +201,26 @@ export function createDispatcher(
     return sent.length === 0 ? undefined : sent;
   }
 
+  // Not async: a single call returns call()'s own promise instead of wrapping it in another.
+  function handle(
+    payload: unknown,
+    makeContext: ContextFactory,
+  ): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    if (Array.isArray(payload)) return handleBatch(payload, makeContext);
+    const request = validateRequest(payload);
+    if ("invalid" in request) return Promise.resolve(errorResponse(request.invalid, RpcCode.InvalidRequest));
+    return call(request, makeContext);
+  }
+
   return {
     methods,
     handle,
-    async handleText(text, makeContext) {
+    handleText(text, makeContext) {
       let payload: unknown;
       try {
         payload = JSON.parse(text);
       } catch {
-        return errorResponse(null, RpcCode.ParseError);
+        return Promise.resolve(errorResponse(null, RpcCode.ParseError));
       }
       return handle(payload, makeContext);
     },

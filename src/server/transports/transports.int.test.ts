@@ -141,6 +141,19 @@ describe("limits and robustness", () => {
     bystander.close();
   });
 
+  it("reads a binary frame as UTF-8 JSON, and answers a call sent the moment the socket opens", async () => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
+    const first = nextFrame(ws, 2_000);
+    ws.once("open", () => ws.send('{"jsonrpc":"2.0","method":"subtract","params":[9,4],"id":"early"}'));
+    expect(await first).toEqual({ jsonrpc: "2.0", result: 5, id: "early" });
+    const second = nextFrame(ws);
+    ws.send(Buffer.from('{"jsonrpc":"2.0","method":"subtract","params":[7,1],"id":"bin-ü"}'), {
+      binary: true,
+    });
+    expect(await second).toEqual({ jsonrpc: "2.0", result: 6, id: "bin-ü" });
+    ws.close();
+  });
+
   it("never sends a stack trace over either transport", async () => {
     const { json } = await post('{"jsonrpc":"2.0","method":"explode","id":1}');
     expect(json).toMatchObject({ error: { code: -32603 } });
