@@ -87,6 +87,10 @@ export const ConfigSchema = z.object({
   RUN_MAX_STEPS: z.coerce.number().int().min(5).max(200).default(25),
   RUN_TIMEOUT_MS: positiveInt(120_000),
   RUN_MAX_LLM_TOKENS: z.coerce.number().int().min(0).default(50_000),
+  /** Tokens of working set (lead profile, conversation, what worked) in each engagement model call. */
+  CONTEXT_TOKEN_BUDGET: z.coerce.number().int().min(200).max(100_000).default(1_500),
+  /** "off": recorded outcomes do not recalibrate triage scores (they still feed episodes and bandits). */
+  TRIAGE_RECALIBRATION: z.enum(["on", "off"]).default("on"),
   /** PEM certificate chain and private key: the server speaks HTTPS (and wss://) itself. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),

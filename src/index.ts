@@ -128,6 +128,8 @@ export interface MarketingSystemOptions {
   stepDelayMs?: number;
   /** A run whose replica stopped heartbeating this long ago no longer blocks its thread (default 30 s). */
   staleRunAfterMs?: number;
+  /** Tokens of working set (profile, conversation, what worked) per engagement model call (default 1 500). */
+  contextTokenBudget?: number;
   /** Per-run caps on graph steps, wall-clock time and model tokens (defaults 25, 120 s, 50 000). */
   runLimits?: RunLimits;
   /** Thread state storage; default the Postgres checkpointer on `database` (survives restarts, shared by replicas). */
@@ -335,6 +337,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       llm: options.llm ?? null,
       ...(options.stepDelayMs ? { stepDelayMs: options.stepDelayMs } : {}),
       approvalPolicy,
+      ...(options.contextTokenBudget ? { contextBudget: options.contextTokenBudget } : {}),
       // The outbox refuses a lead suppressed on the message's channel (ChannelError "suppressed").
       deliver: async (tenant, message) => {
         const { id } = await enqueueUnlessSuppressed(database.db, {

@@ -57,6 +57,8 @@ export async function serveCommand(config: Config): Promise<void> {
     embeddings: embeddingsFromConfig(config),
     stepDelayMs: config.FAULT_STEP_DELAY_MS,
     staleRunAfterMs: config.RUN_STALE_AFTER_MS,
+    contextTokenBudget: config.CONTEXT_TOKEN_BUDGET,
+    ...(config.TRIAGE_RECALIBRATION === "off" ? { recalibration: false as const } : {}),
     runLimits: {
       maxSteps: config.RUN_MAX_STEPS,
       maxRunMs: config.RUN_TIMEOUT_MS,

@@ -52,6 +52,8 @@ export interface GraphDeps {
   llm?: ChatOpenAI | null;
   /** When a person must approve a message before it is queued. */
   approvalPolicy: ApprovalPolicy;
+  /** Tokens of working set (profile, conversation, what worked) per engagement model call; default 1,500. */
+  contextBudget?: number;
   /** Engagement's memory, suppression list and drafting policy; absent: no memory, nothing suppressed. */
   engagement?: EngagementServices;
   /** The stored campaign a question names, answered from its readout by the optimization agent. */
@@ -145,7 +147,12 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     );
     if (result && state.lead?.id && typeof tenantId === "string")
       await deps.onTriaged?.(tenantId, state.lead.id, result);
-    return { triageResult: result, ...handoffUpdate("triage", handoff, clock) };
+    // The agents after triage work on the lead as stored, not on the id a caller may have sent alone.
+    return {
+      ...(stored ? { lead } : {}),
+      triageResult: result,
+      ...handoffUpdate("triage", handoff, clock),
+    };
   };
 
   /** Second visit: optimization chose a variant; approve (if policy says so) and queue it. */
@@ -234,6 +241,16 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
   ): Promise<GraphStateUpdate> => {
     if (state.optimizationResult?.selected && state.delivery === null) return send(state, config);
     const tenantId = config.configurable?.tenant_id;
+    const leadId = state.lead?.id;
+    // The model calls' working set: the profile and the thread so far (this run's own message is the
+    // reply itself, given to the model on its own).
+    const profile =
+      deps.llm && deps.profile && leadId && typeof tenantId === "string"
+        ? await deps.profile.read(tenantId, leadId)
+        : null;
+    const last = state.messages.at(-1);
+    const conversation =
+      last?.role === "user" && last.content === state.message ? state.messages.slice(0, -1) : state.messages;
     const { result, handoff } = await engage(
       {
         tenantId: typeof tenantId === "string" ? tenantId : null,
@@ -241,6 +258,9 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         leadClass: state.triageResult?.class ?? null,
         message: state.message,
         replyKey: `${config.configurable?.thread_id}:${state.handoffs.length}`,
+        profile,
+        conversation,
+        ...(deps.contextBudget ? { contextBudget: deps.contextBudget } : {}),
       },
       deps.engagement,
       { llm: deps.llm ?? null, ...(config.signal ? { signal: config.signal } : {}) },

@@ -21,6 +21,7 @@ import {
   runEngagement,
 } from "./node.js";
 import { classifyReplyWithModel } from "./reply-llm.js";
+import { summarizeWorkingSet } from "./working-set.js";
 
 export interface EngagementAgentDeps {
   llm: ChatOpenAI | null;
@@ -43,7 +44,19 @@ export async function runEngagementAgent(
     ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
+  const outcome = await withModel(llm, input, offline, options);
+  return input.context
+    ? { ...outcome, result: { ...outcome.result, workingSet: summarizeWorkingSet(input.context) } }
+    : outcome;
+}
 
+async function withModel(
+  llm: ChatOpenAI,
+  input: EngagementInput,
+  offline: EngagementOutcome,
+  options: { maxAttempts?: number; signal?: AbortSignal },
+): Promise<EngagementOutcome> {
+  const context = input.context?.text;
   if (input.message || !input.lead) return readReplyWithModel(llm, input, offline, options);
 
   const { channel } = offline.result;
@@ -57,6 +70,7 @@ export async function runEngagementAgent(
       facts: facts.usable,
       variants: policy.variantsPerDraft,
       check: { facts: facts.usable, policy },
+      ...(context ? { context } : {}),
       ...options,
     });
     const { drafts, rejected } = partitionDrafts(all);
@@ -96,7 +110,10 @@ async function readReplyWithModel(
   const memory = input.memory ?? noMemory;
   let reply: Awaited<ReturnType<typeof classifyReplyWithModel>>;
   try {
-    reply = await classifyReplyWithModel(llm, message, options);
+    reply = await classifyReplyWithModel(llm, message, {
+      ...options,
+      ...(input.context ? { context: input.context.text } : {}),
+    });
   } catch (error) {
     if (!(error instanceof LlmOutputError)) throw error;
     return { ...offline, result: { ...offline.result, fallback: failure(error) } };
@@ -113,6 +130,7 @@ async function readReplyWithModel(
       lead: input.lead ?? null,
       facts,
       check: { facts, policy },
+      ...(input.context ? { context: input.context.text } : {}),
       ...options,
     });
     return replyOutcome(reply, message, memory, llm.model, { ...context, answer });

@@ -37,6 +37,8 @@ export interface AnswerRequest {
   /** Stored facts already screened (`selectFacts`): the only knowledge an answer may state. */
   facts: readonly GroundingFact[];
   check: CheckContext;
+  /** The working set (`working-set.ts`): profile and conversation; for tone, never cited. */
+  context?: string;
   maxAttempts?: number;
   signal?: AbortSignal;
 }
@@ -96,6 +98,7 @@ export async function answerWithModel(llm: ChatOpenAI, request: AnswerRequest): 
     QUESTION: question,
     LEAD: lead ? { name: lead.name, company: lead.company, title: lead.title } : null,
     FACTS: facts.map((f) => ({ id: f.id, statement: f.statement })),
+    ...(request.context ? { CONTEXT: request.context } : {}),
   };
   const messages: [string, string][] = [
     ["system", ANSWER_SYSTEM_PROMPT],

@@ -38,6 +38,8 @@ export interface LlmDraftRequest {
   facts: readonly GroundingFact[];
   variants: number;
   check: CheckContext;
+  /** The working set (`working-set.ts`): profile, conversation, what worked; for tone, never cited. */
+  context?: string;
   maxAttempts?: number;
   signal?: AbortSignal;
 }
@@ -91,6 +93,7 @@ export async function draftWithModel(llm: ChatOpenAI, request: LlmDraftRequest):
     variantsWanted: request.variants,
     LEAD: leadData(request.lead),
     FACTS: request.facts.map((f) => ({ id: f.id, statement: f.statement })),
+    ...(request.context ? { CONTEXT: request.context } : {}),
   };
   const messages: [string, string][] = [
     ["system", DRAFT_SYSTEM_PROMPT],

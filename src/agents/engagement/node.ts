@@ -3,7 +3,9 @@
  * Synchronous and deterministic; `runEngagementAgent` (agent.ts) adds the LLM path around it and falls
  * back to it.
  */
+
 import type { LeadInput } from "../../db/lead-input.js";
+import type { AssembledContext } from "../../memory/context/assemble.js";
 import { type HandoffDecision, type ModelLabel, OFFLINE } from "../handoff.js";
 import type { LeadClass } from "../triage/classify.js";
 import { type KnowledgeAnswer, routeQuestionOffline } from "./answer.js";
@@ -20,6 +22,7 @@ import {
 import { type Draft, draftVariants } from "./draft.js";
 import { analyzeReply, type ReplyAnalysis, replyHandoff } from "./reply.js";
 import type { Cadence, Channel } from "./templates.js";
+import type { WorkingSetSummary } from "./working-set.js";
 
 /** What a reply calls for; the graph applies it (suppression is recorded, not just reported). */
 export type ReplyAction = "meeting" | "suppress" | "answer" | "stop" | "none";
@@ -51,6 +54,8 @@ export interface EngagementResult {
   model: ModelLabel;
   /** Why the LLM path was not used or its output was not kept, when a model was configured. */
   fallback?: string;
+  /** The working set the model calls saw (sizes per section, what the budget left out); LLM path only. */
+  workingSet?: WorkingSetSummary;
 }
 
 export interface EngagementOutcome {
@@ -67,6 +72,8 @@ export interface EngagementInput {
   policy?: Partial<EngagementPolicy>;
   /** Channels suppressed for the lead ("all" after an unsubscribe). */
   suppressed?: readonly (Channel | "all")[];
+  /** The working set for the model calls (`working-set.ts`); the offline path does not use it. */
+  context?: AssembledContext;
 }
 
 const actionOf: Record<ReplyAnalysis["intent"], ReplyAction> = {

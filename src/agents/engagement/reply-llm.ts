@@ -45,16 +45,17 @@ export function combineReplyReadings(
 export async function classifyReplyWithModel(
   llm: ChatOpenAI,
   text: string,
-  options: { maxAttempts?: number; signal?: AbortSignal } = {},
+  options: { maxAttempts?: number; signal?: AbortSignal; context?: string } = {},
 ): Promise<ReplyAnalysis> {
+  const { context, ...callOptions } = options;
   const answer = await invokeStructured(
     llm,
     ModelReply,
     [
       ["system", REPLY_SYSTEM_PROMPT],
-      ["human", dataBlock({ reply: text })],
+      ["human", dataBlock({ reply: text, ...(context ? { CONTEXT: context } : {}) })],
     ],
-    { name: "reply_classification", ...options },
+    { name: "reply_classification", ...callOptions },
   );
   return combineReplyReadings(analyzeReply(text), answer, llm.model);
 }

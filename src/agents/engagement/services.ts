@@ -6,11 +6,13 @@
 import { createHash } from "node:crypto";
 import type { ChatOpenAI } from "@langchain/openai";
 import type { LeadInput } from "../../db/lead-input.js";
+import type { ProfileBlock } from "../../memory/profile/profile.js";
 import type { LeadClass } from "../triage/classify.js";
 import { runEngagementAgent } from "./agent.js";
 import type { EngagementMemory, EngagementPolicy } from "./context.js";
 import type { EngagementOutcome } from "./node.js";
 import type { Channel } from "./templates.js";
+import { type ConversationTurn, engagementWorkingSet } from "./working-set.js";
 
 export interface SuppressionRecord {
   scope: Channel | "all";
@@ -49,6 +51,11 @@ export interface EngageRequest {
    * and step, so a replayed step records nothing twice); default: the lead and a hash of the message.
    */
   replyKey?: string | null;
+  /** The lead's profile block and the thread's conversation: the working set of the model calls. */
+  profile?: ProfileBlock | null;
+  conversation?: readonly ConversationTurn[];
+  /** Token budget of the working set (default `DEFAULT_CONTEXT_BUDGET`). */
+  contextBudget?: number;
 }
 
 /**
@@ -70,11 +77,23 @@ export async function engage(
     tenantId && lead?.id && services?.suppressions
       ? await services.suppressions(tenantId, lead.id)
       : undefined;
+  // Only model calls read the working set: offline, assembling it would be work nobody reads.
+  const context = deps.llm
+    ? engagementWorkingSet(
+        {
+          profile: request.profile ?? null,
+          conversation: request.conversation ?? [],
+          similar: memory?.similar ?? [],
+        },
+        request.contextBudget,
+      )
+    : undefined;
   const outcome = await runEngagementAgent(
     {
       lead,
       leadClass: request.leadClass,
       message: request.message,
+      ...(context ? { context } : {}),
       ...(memory ? { memory } : {}),
       ...(suppressed ? { suppressed } : {}),
       ...(services?.policy ? { policy: services.policy } : {}),
