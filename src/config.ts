@@ -37,6 +37,9 @@ export const ConfigSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /** Prometheus metrics at http://METRICS_HOST:METRICS_PORT/metrics, a port apart from the API; 0 = off. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 

@@ -58,6 +58,8 @@ import { localOperator, type Principal } from "./server/auth/permissions.js";
 import { createServerSecurity } from "./server/auth/security.js";
 import type { ConnectionLimits } from "./server/limits/options.js";
 import { type Listening, listen, type TlsOptions } from "./server/listen.js";
+import { listenMetrics, type MetricsListening } from "./server/metrics/listen.js";
+import { createServerMetrics } from "./server/metrics/metrics.js";
 import type { AnyMethod } from "./server/rpc/method.js";
 import { VERSION } from "./version.js";
 
@@ -132,6 +134,11 @@ export interface MarketingSystemOptions {
   contextTokenBudget?: number;
   /** Per-run caps on graph steps, wall-clock time and model tokens (defaults 25, 120 s, 50 000). */
   runLimits?: RunLimits;
+  /**
+   * Prometheus metrics of calls, runs and the process (`system.metrics`; `serve` serves them on
+   * `METRICS_PORT`). Default off in the library: no registry, no per-call cost.
+   */
+  metrics?: boolean;
   /** Thread state storage; default the Postgres checkpointer on `database` (survives restarts, shared by replicas). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
@@ -206,6 +213,11 @@ export interface MarketingSystem {
     /** Per-agent clients with tool allowlists: in-process, or the ones `options.agentClients` gave. */
     agents: AgentClients;
   };
+  /** The metrics registry and its endpoint on a port of its own; null unless `options.metrics`. */
+  metrics: {
+    render(): Promise<{ contentType: string; body: string }>;
+    listen(options: { host: string; port: number }): Promise<MetricsListening>;
+  } | null;
   /** Where token keys come from (`JWKS https://…`, `local development key …`), or "off". */
   authentication: string;
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
@@ -399,10 +411,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     },
     checkpointer,
   );
+  const metrics = options.metrics
+    ? createServerMetrics({ auditDropped: () => security.audit.writer.dropped })
+    : null;
   const runner = createThreadRunner({
     graph,
     checkpointer,
     db: database.db,
+    ...(metrics ? { onRunFinished: metrics.onRunFinished } : {}),
     ...(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {}),
     ...(options.runLimits ? { limits: options.runLimits } : {}),
     ...(options.logger
@@ -427,13 +443,14 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         maxBatchSize: limits.maxBatchSize,
         ...(options.methods ? { methods: options.methods } : {}),
         ...(options.logger ? { log: options.logger } : {}),
+        ...(metrics ? { onCall: metrics.onCall } : {}),
         security,
         mcp,
       },
     );
     return server;
   };
-  const listening: Listening[] = [];
+  const listening: { close(): Promise<void> }[] = [];
   maintenance.start();
 
   return {
@@ -469,6 +486,16 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       },
       agents: agentClients,
     },
+    metrics: metrics
+      ? {
+          render: () => metrics.render(),
+          async listen(where) {
+            const l = await listenMetrics(metrics, where);
+            listening.push(l);
+            return l;
+          },
+        }
+      : null,
     authentication: security.authentication,
     httpApp: () => serverApp().app,
     async listen({ host = "127.0.0.1", port = 0, tls } = {}) {

@@ -58,6 +58,7 @@ export async function serveCommand(config: Config): Promise<void> {
     stepDelayMs: config.FAULT_STEP_DELAY_MS,
     staleRunAfterMs: config.RUN_STALE_AFTER_MS,
     contextTokenBudget: config.CONTEXT_TOKEN_BUDGET,
+    metrics: config.METRICS_PORT > 0,
     ...(config.TRIAGE_RECALIBRATION === "off" ? { recalibration: false as const } : {}),
     runLimits: {
       maxSteps: config.RUN_MAX_STEPS,
@@ -90,6 +91,9 @@ export async function serveCommand(config: Config): Promise<void> {
     port: config.PORT,
     ...(await tlsFromConfig(config)),
   });
+  const metricsAt = system.metrics
+    ? (await system.metrics.listen({ host: config.METRICS_HOST, port: config.METRICS_PORT })).url
+    : null;
   process.stderr.write(
     [
       `marketing-agents listening on ${server.url}  (ready in ${Date.now() - started} ms)`,
@@ -100,6 +104,9 @@ export async function serveCommand(config: Config): Promise<void> {
         : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
       `  JSON-RPC  POST ${server.url}/rpc   WebSocket ${server.url.replace("http", "ws")}/ws`,
       ...authBanner(authRequired, loopbackOnly, system.authentication, auth),
+      metricsAt
+        ? `  metrics   ${metricsAt} (Prometheus)`
+        : "  metrics   off (METRICS_PORT=9464 serves Prometheus metrics)",
       config.MAINTENANCE_INTERVAL_MS === 0
         ? "  upkeep    off (MAINTENANCE_INTERVAL_MS=0): run `marketing-agents threads prune` from a scheduler"
         : `  upkeep    every ${formatInterval(config.MAINTENANCE_INTERVAL_MS)}: checkpoints beyond the last ${config.CHECKPOINT_KEEP_LAST} per thread and older than ${config.CHECKPOINT_RETENTION_DAYS} d, expired memory items`,

@@ -76,6 +76,8 @@ export interface RunnerOptions {
   logError?: (error: unknown, context: { runId: string; threadId: string }) => void;
   /** Per-run caps; a run over one ends with status "error" and says which cap it hit. */
   limits?: RunLimits;
+  /** Told of every finished run (metrics): its status, wall-clock time and the model tokens it used. */
+  onRunFinished?: (record: { status: RunStatus; durationMs: number; llmTokens: number }) => void;
 }
 
 export interface RunLimits {
@@ -213,6 +215,7 @@ export function createThreadRunner(options: RunnerOptions) {
       maxRunMs,
     );
     const budget = new TokenBudget(options.limits?.maxLlmTokens ?? DEFAULT_MAX_LLM_TOKENS, controller);
+    const started = Date.now();
     const onOuterAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onOuterAbort, { once: true });
     const beat = setInterval(() => {
@@ -269,6 +272,7 @@ export function createThreadRunner(options: RunnerOptions) {
     } finally {
       await finishRun(db, run.id, status, errorMessage);
       wakeups.emit(threadKey(tenantId, threadId));
+      options.onRunFinished?.({ status, durationMs: Date.now() - started, llmTokens: budget.used });
     }
     return {
       threadId,

@@ -262,13 +262,19 @@ describe("G6: network policies", () => {
     expect([...deny!.doc.spec.policyTypes].sort()).toEqual(["Egress", "Ingress"]);
   });
 
-  it("allows the ingress controller to the server's port, and nothing else in", () => {
+  it("allows the ingress controller to the server's port and the monitoring namespace to the metrics port, nothing else in", () => {
     const ingress = forServer("Ingress").flatMap((spec) => spec.ingress ?? []);
-    expect(portsOf(ingress)).toEqual(["TCP/8787"]);
+    expect(portsOf(ingress).sort()).toEqual(["TCP/8787", "TCP/9464"]);
     for (const rule of ingress) {
       for (const peer of rule.from)
         expect(peer.namespaceSelector?.matchLabels, "from a named namespace").toBeDefined();
     }
+    // Prometheus reaches the metrics port only, never the API.
+    const toMetrics = ingress.filter((rule) => portsOf([rule]).includes("TCP/9464"));
+    expect(toMetrics.map((rule) => portsOf([rule]))).toEqual([["TCP/9464"]]);
+    expect(toMetrics[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe(
+      "monitoring",
+    );
   });
 
   it("allows egress to Postgres (5432), the LLM over HTTPS (443, no private ranges) and DNS (53 UDP/TCP)", () => {
