@@ -159,9 +159,32 @@ describe.each(engines)("personal data at rest on %s", (_engine, open) => {
       sql`insert into outbox (tenant_id, lead_id, idempotency_key, channel, variant_id, body)
           values ('t1', ${old!.id}, 'k', 'email', 'v', 'Dear Old Timer')`,
     );
+    // As migration 0014 left a database that had these rows: checks present, not validated.
+    await db.db.execute(sql`alter table leads add constraint leads_pii_ciphertext_check
+      check ((name is null or name like 'pii1.%') and (email is null or email like 'pii1.%')
+        and (notes is null or notes like 'pii1.%')) not valid`);
+    await db.db.execute(sql`alter table outbox add constraint outbox_pii_ciphertext_check
+      check ((subject is null or subject like 'pii1.%') and body like 'pii1.%') not valid`);
+    const validated = async () =>
+      (
+        await queryRows<{ conname: string; convalidated: boolean }>(
+          db.db,
+          sql`select conname, convalidated from pg_constraint
+              where conname in ('leads_pii_ciphertext_check', 'outbox_pii_ciphertext_check') order by 1`,
+        )
+      ).map((r) => `${r.conname}:${r.convalidated}`);
+    expect(await validated()).toEqual([
+      "leads_pii_ciphertext_check:false",
+      "outbox_pii_ciphertext_check:false",
+    ]);
     expect((await getLead(db.db, "t1", old!.id))?.name).toBe("Old Timer");
     expect(await findLeadByEmail(db.db, "t1", "old@example.com")).toBeNull();
     expect(await encryptLegacyRows(db.db)).toEqual({ scanned: 2, rewritten: 2 });
+    // Every row is ciphertext now, and the database has checked it: later starts skip the scan.
+    expect(await validated()).toEqual([
+      "leads_pii_ciphertext_check:true",
+      "outbox_pii_ciphertext_check:true",
+    ]);
     expect((await raw(db, old!.id)).name).toMatch(/^pii1\./);
     expect((await findLeadByEmail(db.db, "t1", "OLD@example.com"))?.name).toBe("Old Timer");
     expect((await outboxFor(db.db, "t1", old!.id))[0]?.body).toBe("Dear Old Timer");

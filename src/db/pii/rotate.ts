@@ -1,5 +1,5 @@
 import { asc, eq, gt, sql } from "drizzle-orm";
-import type { Db } from "../client.js";
+import { type Db, queryRows } from "../client.js";
 import { outbox } from "../runs.schema.js";
 import { leads } from "../schema.js";
 import type { PiiCipher } from "./cipher.js";
@@ -133,11 +133,33 @@ export async function rotateOutboxKeys(db: Db, options: RotationOptions = {}): P
   });
 }
 
+/** The ciphertext-only CHECK constraints of migration 0014, added NOT VALID: old rows were not checked. */
+const CIPHERTEXT_CHECKS = [
+  { table: "leads", constraint: "leads_pii_ciphertext_check" },
+  { table: "outbox", constraint: "outbox_pii_ciphertext_check" },
+] as const;
+
+/** Which of the ciphertext checks the database has not validated yet (all of them, if it has none). */
+async function unvalidatedChecks(db: Db) {
+  const rows = await queryRows<{ constraint: string; validated: boolean }>(
+    db,
+    sql`select conname as "constraint", convalidated as validated from pg_constraint
+        where contype = 'c' and conname in (${sql.join(
+          CIPHERTEXT_CHECKS.map((c) => sql`${c.constraint}`),
+          sql`, `,
+        )})`,
+  );
+  return CIPHERTEXT_CHECKS.filter((c) => !rows.some((r) => r.constraint === c.constraint && r.validated));
+}
+
 /**
  * At startup: encrypt what an older version stored in plaintext, so the ciphertext-only CHECK constraints
- * hold for every row. Cheap when there is nothing to do: one count per table.
+ * hold for every row, then VALIDATE them: the database has then checked every row, and later starts skip
+ * the scan altogether (one catalog query). Validation takes a lock that blocks neither reads nor writes.
  */
 export async function encryptLegacyRows(db: Db): Promise<RotationReport> {
+  const pending = await unvalidatedChecks(db);
+  if (pending.length === 0) return { scanned: 0, rewritten: 0 };
   const [legacy] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(leads)
@@ -159,6 +181,20 @@ export async function encryptLegacyRows(db: Db): Promise<RotationReport> {
     const r = await rotate(db);
     report.scanned += r.scanned;
     report.rewritten += r.rewritten;
+  }
+  const existing = await queryRows<{ conname: string }>(
+    db,
+    sql`select conname from pg_constraint where contype = 'c' and conname in (${sql.join(
+      pending.map((c) => sql`${c.constraint}`),
+      sql`, `,
+    )})`,
+  );
+  for (const check of pending) {
+    // A database whose constraint was dropped by hand keeps running as it did: nothing to validate.
+    if (!existing.some((row) => row.conname === check.constraint)) continue;
+    await db.execute(
+      sql`alter table ${sql.identifier(check.table)} validate constraint ${sql.identifier(check.constraint)}`,
+    );
   }
   return report;
 }
