@@ -17,7 +17,7 @@ import { defaultTriagePolicy, TriagePolicy } from "./agents/triage/classify.js";
 import { loadDefaultTriageModel, type TriageModel } from "./agents/triage/model.js";
 import { runTriageOffline } from "./agents/triage/node.js";
 import type { Recalibration } from "./agents/triage/recalibration.js";
-import type { RefitReport } from "./agents/triage/recalibration-store.js";
+import { type RefitReport, scoringModelRef } from "./agents/triage/recalibration-store.js";
 import { createRecalibrator } from "./agents/triage/recalibrator.js";
 import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { enqueueUnlessSuppressed } from "./channels/enqueue.js";
@@ -437,6 +437,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
         llm: options.llm ?? null,
         startedAt: new Date(),
         memory,
+        triage: { scoringModel: scoringModelRef(triageModel), recalibration: recalibrator },
       },
       {
         maxBodyBytes: limits.maxBodyBytes,

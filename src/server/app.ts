@@ -11,6 +11,7 @@ import { outcomeMethods } from "./methods/outcomes.js";
 import type { Services } from "./methods/services.js";
 import { systemMethods } from "./methods/system.js";
 import { threadMethods } from "./methods/threads.js";
+import { triageMethods } from "./methods/triage.js";
 import { type CallRecord, createDispatcher, type Dispatcher } from "./rpc/dispatcher.js";
 import type { AnyMethod } from "./rpc/method.js";
 import { mountHttpTransport } from "./transports/http.js";
@@ -46,6 +47,7 @@ export function declaredMethods(services: Services): AnyMethod[] {
     ...memoryMethods(services),
     ...knowledgeMethods(services),
     ...outcomeMethods(services),
+    ...triageMethods(services),
   ];
 }
 

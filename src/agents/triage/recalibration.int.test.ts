@@ -80,6 +80,29 @@ describe.each(backends)("triage recalibration from outcomes ($name)", ({ open })
     );
   }, 120_000);
 
+  it("is readable and refittable over JSON-RPC", async () => {
+    const call = async (method: string, params: unknown) =>
+      (await (
+        await system.httpApp().request("/rpc", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        })
+      ).json()) as { result?: any; error?: { code: number; message: string } };
+    const read = await call("triage.recalibration", {});
+    expect(read.result).toMatchObject({ recalibration: { labelled: 40, converted: 32 } });
+    const curve = read.result.recalibration.curve as { modelScore: number; score: number; nearby: number }[];
+    // Low scores (where the outcomes were) moved up; high ones, with no outcomes near, did not move.
+    expect(curve.find((p) => p.modelScore === 0.01)!.score).toBeGreaterThan(0.3);
+    expect(curve.find((p) => p.modelScore === 0.9)).toMatchObject({ score: 0.9, nearby: 0 });
+    expect((await call("triage.recalibrate", {})).result).toMatchObject({ status: "current" });
+    expect((await call("triage.recalibrate", { force: true })).result).toMatchObject({
+      status: "fitted",
+      summary: { recalibration: { labelled: 40 } },
+    });
+    expect((await call("triage.recalibrate", { force: "yes" })).error?.code).toBe(-32602);
+  }, 60_000);
+
   it("does not refit when nothing new was recorded, and a retried outcome is not new", async () => {
     const lead = await system.leads.upsert(chatLead(1));
     const retry = await system.outcomes.record({
@@ -99,6 +122,12 @@ describe("triage recalibration turned off", () => {
     const system = await createMarketingSystem({ database, approvalPolicy: "never", recalibration: false });
     try {
       expect(system.recalibration).toBeNull();
+      const response = await system.httpApp().request("/rpc", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "triage.recalibrate", params: {} }),
+      });
+      expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32000);
       for (let i = 1; i <= 12; i++) {
         const lead = await system.leads.upsert(chatLead(i));
         await system.outcomes.record({ idempotencyKey: `c${i}`, leadId: lead.id, event: "converted" });

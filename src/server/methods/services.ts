@@ -1,4 +1,6 @@
 import type { ChatOpenAI } from "@langchain/openai";
+import type { Recalibration } from "../../agents/triage/recalibration.js";
+import type { RefitReport } from "../../agents/triage/recalibration-store.js";
 import type { Database } from "../../db/client.js";
 import type { ThreadRunner } from "../../graph/runner.js";
 import type { Memory } from "../../memory/service.js";
@@ -15,4 +17,12 @@ export interface Services {
   startedAt: Date;
   /** Adaptive memory (store, knowledge, outcomes); default: one on `database` with the offline embedder. */
   memory?: Memory;
+  /** The scoring model's name and its per-tenant outcome recalibration (null when turned off). */
+  triage?: {
+    scoringModel: string;
+    recalibration: {
+      current(tenantId: string): Promise<Recalibration | null>;
+      refit(tenantId: string, options?: { force?: boolean }): Promise<RefitReport>;
+    } | null;
+  };
 }
