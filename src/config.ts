@@ -90,6 +90,8 @@ export const ConfigSchema = z.object({
   RUN_MAX_STEPS: z.coerce.number().int().min(5).max(200).default(25),
   RUN_TIMEOUT_MS: positiveInt(120_000),
   RUN_MAX_LLM_TOKENS: z.coerce.number().int().min(0).default(50_000),
+  /** Model tokens all runs of one tenant may use per UTC day, across replicas (0 = no budget). */
+  TENANT_DAILY_LLM_TOKENS: z.coerce.number().int().min(0).default(0),
   /** Tokens of working set (lead profile, conversation, what worked) in each engagement model call. */
   CONTEXT_TOKEN_BUDGET: z.coerce.number().int().min(200).max(100_000).default(1_500),
   /** "off": recorded outcomes do not recalibrate triage scores (they still feed episodes and bandits). */

@@ -64,6 +64,7 @@ export async function serveCommand(config: Config): Promise<void> {
       maxSteps: config.RUN_MAX_STEPS,
       maxRunMs: config.RUN_TIMEOUT_MS,
       maxLlmTokens: config.RUN_MAX_LLM_TOKENS,
+      tenantDailyLlmTokens: config.TENANT_DAILY_LLM_TOKENS,
     },
     maintenance: {
       intervalMs: config.MAINTENANCE_INTERVAL_MS,

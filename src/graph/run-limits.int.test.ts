@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
 import { type OpenAiServer, startOpenAiServer } from "../../test/support/openai-server.js";
+import { queryRows } from "../db/client.js";
 import { createMarketingSystem, type MarketingSystemOptions } from "../index.js";
 import { createChatModel } from "../llm/provider.js";
 
@@ -48,6 +50,41 @@ describe("per-run caps", () => {
   it("lets the same run finish without the cap", async () => {
     const free = await runWith({ llm: llm(), runLimits: { maxLlmTokens: 0 } });
     expect(free.status).not.toBe("error");
+  }, 60_000);
+
+  it("holds a tenant to its daily token budget across runs, and leaves other tenants alone", async () => {
+    const database = await createTestDatabase();
+    const limits = { runLimits: { tenantDailyLlmTokens: 5 }, llm: llm(), approvalPolicy: "never" as const };
+    const acme = await createMarketingSystem({ database, tenantId: "acme", ...limits });
+    const globex = await createMarketingSystem({ database, tenantId: "globex", ...limits });
+    try {
+      const first = await acme.threads.run({ input: { lead } });
+      expect(first.status).toBe("error");
+      expect(first.error).toMatch(
+        /tenant "acme" reached its daily budget of 5 model tokens \(0 used before this run/,
+      );
+      const calls = server.requests.length;
+      const second = await acme.threads.run({ input: { lead } });
+      expect(second.status).toBe("error");
+      expect(second.error).toMatch(
+        /run not started: tenant "acme" has used \d+ of its 5 model tokens for \d{4}-\d\d-\d\d \(UTC\)/,
+      );
+      // Refused before any model call.
+      expect(server.requests.length).toBe(calls);
+      const [usage] = await queryRows<{ tokens: number }>(
+        database.db,
+        sql`select tokens::int as tokens from tenant_llm_usage where tenant_id = 'acme'`,
+      );
+      expect(usage?.tokens).toBeGreaterThan(5);
+      // Another tenant's budget is its own.
+      const other = await globex.threads.run({ input: { lead } });
+      expect(other.error ?? "").not.toMatch(/run not started/);
+      expect(server.requests.length).toBeGreaterThan(calls);
+    } finally {
+      await acme.close();
+      await globex.close();
+      await database.close();
+    }
   }, 60_000);
 
   it("stops a run that passes its time limit", async () => {

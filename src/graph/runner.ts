@@ -5,6 +5,7 @@ import type { LLMResult } from "@langchain/core/outputs";
 import { type BaseCheckpointSaver, Command } from "@langchain/langgraph";
 import type { Db } from "../db/client.js";
 import type { LeadInput } from "../db/lead-input.js";
+import { addTokens, tokensUsedOn, utcDay } from "../db/llm-usage.js";
 import {
   appendRunEvent,
   createRun,
@@ -87,12 +88,24 @@ export interface RunLimits {
   maxRunMs?: number;
   /** Language-model tokens (prompt + completion) one run may use; 0 = no cap. Default 50 000. */
   maxLlmTokens?: number;
+  /**
+   * Model tokens all of one tenant's runs may use per UTC day, across replicas; 0 (default) = no budget. A
+   * run that would start with the budget spent ends at once with status "error" saying so; a run that
+   * spends the rest is stopped like one over its own cap. Concurrent runs check the same remainder, so a
+   * day can overshoot by at most (concurrent runs − 1) × the per-run cap.
+   */
+  tenantDailyLlmTokens?: number;
 }
 
 /** Bounds a run: three agents hand off a few times at most, so a long chain means a routing bug. */
 const RECURSION_LIMIT = 25;
 const DEFAULT_MAX_RUN_MS = 120_000;
 const DEFAULT_MAX_LLM_TOKENS = 50_000;
+
+/** A run refused before its first step: its tenant's daily model-token budget is spent. */
+class TenantBudgetSpent extends Error {
+  override name = "TenantBudgetSpent";
+}
 
 /** Why a run was stopped by one of its caps (the abort reason, told apart from a cancel). */
 export class RunLimitExceeded extends Error {
@@ -105,29 +118,31 @@ export class RunLimitExceeded extends Error {
   }
 }
 
+/** A token cap of a run: its own, or what is left of its tenant's daily budget. */
+interface TokenCap {
+  max: number;
+  /** The abort message when `used` passes `max`. */
+  message(used: number): string;
+}
+
 /**
  * Counts the tokens the language model reports for each call of one run (callbacks reach model calls
- * inside nodes through LangChain's async-local config) and aborts the run once they pass the cap.
+ * inside nodes through LangChain's async-local config) and aborts the run once they pass a cap.
  */
 class TokenBudget extends BaseCallbackHandler {
   name = "run-token-budget";
   used = 0;
   constructor(
-    private readonly max: number,
+    private readonly caps: readonly TokenCap[],
     private readonly controller: AbortController,
   ) {
     super();
   }
   override handleLLMEnd(output: LLMResult): void {
     this.used += tokensOf(output);
-    if (this.max > 0 && this.used > this.max && !this.controller.signal.aborted) {
-      this.controller.abort(
-        new RunLimitExceeded(
-          "tokens",
-          `run stopped: it used ${this.used} model tokens, over its cap of ${this.max}`,
-        ),
-      );
-    }
+    if (this.controller.signal.aborted) return;
+    const passed = this.caps.find((cap) => cap.max > 0 && this.used > cap.max);
+    if (passed) this.controller.abort(new RunLimitExceeded("tokens", passed.message(this.used)));
   }
 }
 
@@ -214,7 +229,16 @@ export function createThreadRunner(options: RunnerOptions) {
         ),
       maxRunMs,
     );
-    const budget = new TokenBudget(options.limits?.maxLlmTokens ?? DEFAULT_MAX_LLM_TOKENS, controller);
+    const runCap = options.limits?.maxLlmTokens ?? DEFAULT_MAX_LLM_TOKENS;
+    const caps: TokenCap[] = [
+      {
+        max: runCap,
+        message: (used) => `run stopped: it used ${used} model tokens, over its cap of ${runCap}`,
+      },
+    ];
+    const tenantBudget = options.limits?.tenantDailyLlmTokens ?? 0;
+    const day = utcDay(new Date());
+    const budget = new TokenBudget(caps, controller);
     const started = Date.now();
     const onOuterAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -228,6 +252,20 @@ export function createThreadRunner(options: RunnerOptions) {
     let errorMessage: string | undefined;
     try {
       await emit("start", { multitask: run.multitask, resume: request.resume !== undefined });
+      if (tenantBudget > 0) {
+        const spent = await tokensUsedOn(db, tenantId, day);
+        const left = tenantBudget - spent;
+        if (left <= 0) {
+          throw new TenantBudgetSpent(
+            `run not started: tenant "${tenantId}" has used ${spent} of its ${tenantBudget} model tokens for ${day} (UTC); the budget renews at 00:00 UTC`,
+          );
+        }
+        caps.push({
+          max: left,
+          message: (used) =>
+            `run stopped: tenant "${tenantId}" reached its daily budget of ${tenantBudget} model tokens (${spent} used before this run, ${used} by it)`,
+        });
+      }
       const input: Parameters<MarketingGraph["stream"]>[0] = request.resume
         ? new Command({ resume: request.resume.value })
         : request.input
@@ -245,7 +283,10 @@ export function createThreadRunner(options: RunnerOptions) {
       }
     } catch (error) {
       const reason: unknown = controller.signal.reason;
-      if (controller.signal.aborted && reason instanceof RunLimitExceeded) {
+      if (error instanceof TenantBudgetSpent) {
+        status = "error";
+        errorMessage = error.message;
+      } else if (controller.signal.aborted && reason instanceof RunLimitExceeded) {
         status = "error";
         errorMessage = reason.message;
       } else if (controller.signal.aborted) {
@@ -259,6 +300,10 @@ export function createThreadRunner(options: RunnerOptions) {
     } finally {
       clearTimeout(deadline);
       clearInterval(beat);
+      // Counted whatever the run's end: a failed or cancelled run's model calls were paid for too.
+      await addTokens(db, tenantId, day, budget.used).catch((error: unknown) =>
+        options.logError?.(error, { runId: run.id, threadId }),
+      );
       request.signal?.removeEventListener("abort", onOuterAbort);
       local.delete(run.id);
     }
