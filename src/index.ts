@@ -96,7 +96,7 @@ export interface MarketingSystemOptions {
         debounceMs?: number;
         /** Fewer leads with a known result than this: the model's number stands (default 10). */
         minLabelled?: number;
-        /** How many outcomes the model's own probability is worth (default 10; see `recalibration.ts`). */
+        /** How many outcomes the model's own probability is worth (default 20; see `recalibration.ts`). */
         priorWeight?: number;
         /** Kernel width in log-odds: how alike two leads' scores must be to inform each other (default 0.5). */
         bandwidth?: number;

@@ -215,3 +215,36 @@ export function windowRateSpec(points: readonly SeriesPoint[], subtitle: string)
     },
   };
 }
+
+/** Log loss after recalibration ÷ before, against outcomes recorded, one line per tenant; 1 = no change. */
+export function recalibrationSpec(points: readonly SeriesPoint[], subtitle: string): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "Triage log loss as outcomes are recorded (recalibrated ÷ model alone)", subtitle },
+    width: WIDTH,
+    height: HEIGHT,
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: "bottom-left" as const } },
+    layer: [
+      {
+        data: { values: [{ y: 1 }] },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#888" },
+        encoding: { y: { field: "y", type: "quantitative" } },
+      },
+      {
+        data: { values: points.map((p) => ({ ...p })) },
+        mark: { type: "line", strokeWidth: 2, point: true },
+        encoding: {
+          x: {
+            field: "x",
+            type: "quantitative",
+            title: "outcomes recorded (leads with a known result)",
+            scale: { type: "log" },
+            axis: { format: ",d" },
+          },
+          y: { field: "y", type: "quantitative", title: "log loss ratio", scale: { zero: false } },
+          color: { field: "series", type: "nominal", title: null },
+        },
+      },
+    ],
+  };
+}

@@ -9,6 +9,7 @@ import { rowToLead, sampleOf } from "./dataset-leads.js";
 import type { Suite, SuiteContext, SuiteOutcome } from "./suite.js";
 import { decileTable, decimate, gainsCurve } from "./triage-curves.js";
 import { type GraphRunStats, runLeadsThroughGraph } from "./triage-graph.js";
+import { recalibrationStudy } from "./triage-recalibration.js";
 import { type SettingResult, triageSections } from "./triage-sections.js";
 
 /**
@@ -156,7 +157,7 @@ async function runTriageSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const train = { rows: pick(data.rows, split.train), target: pick(data.target, split.train) };
   const test = { rows: pick(data.rows, split.test), target: pick(data.target, split.test) };
   const sampleSize = GRAPH_SAMPLE[ctx.profile];
-  ctx.progress.setTotal(4 + sampleSize);
+  ctx.progress.setTotal(5 + sampleSize);
   ctx.progress.advance(1, "training pre-contact");
 
   const results: SettingResult[] = [];
@@ -204,15 +205,24 @@ async function runTriageSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
     splitSeed: SPLIT_SEED,
     label: (s) => LABEL[s],
   });
-  const metrics = [...results.flatMap(settingMetrics), ...graphMetrics(graph)];
+  ctx.progress.label("outcome recalibration: three more models, then the curves");
+  const recalibration = recalibrationStudy(data, ctx.profile);
+  ctx.progress.advance(1);
+  sections.push(...recalibration.sections);
+  const metrics = [...results.flatMap(settingMetrics), ...graphMetrics(graph), ...recalibration.metrics];
   const summary = `AUC ${gated.map((r) => `${r.evaluation.auc.toFixed(3)} ${LABEL[r.setting]}`).join(", ")} on ${test.rows.length.toLocaleString("en-US")} held-out leads; graph ${graph.leadsPerSecond.toFixed(0)} leads/s (p95 ${formatDuration(graph.p95Ms)})`;
-  return { summary, metrics, sections, charts: charts(gated, test.target, test.rows.length) };
+  return {
+    summary,
+    metrics,
+    sections,
+    charts: [...charts(gated, test.target, test.rows.length), ...recalibration.charts],
+  };
 }
 
 export const triageSuite: Suite = {
   id: "triage",
   title: "Triage: lead scoring on X Education",
   needs: ["leads"],
-  steps: (profile) => 4 + GRAPH_SAMPLE[profile],
+  steps: (profile) => 5 + GRAPH_SAMPLE[profile],
   run: runTriageSuite,
 };

@@ -69,10 +69,10 @@ describe.each(backends)("triage recalibration from outcomes ($name)", ({ open })
     const result = after.state.triageResult!;
     expect(result.recalibration?.modelScore).toBeCloseTo(modelScore, 10);
     expect(result.score).toBeGreaterThan(modelScore + 0.25);
-    // All 40 were scored like this lead; the model's own number counts as 10 more at its rate.
+    // All 40 were scored like this lead; the model's own number counts as 20 more at its rate.
     expect(result.recalibration?.nearby).toBeGreaterThan(38);
     expect(result.score).toBeCloseTo(
-      (10 * modelScore + result.recalibration!.nearbyConverted) / (10 + result.recalibration!.nearby),
+      (20 * modelScore + result.recalibration!.nearbyConverted) / (20 + result.recalibration!.nearby),
       10,
     );
     expect(result.reasons.join("\n")).toMatch(
@@ -93,7 +93,7 @@ describe.each(backends)("triage recalibration from outcomes ($name)", ({ open })
     expect(read.result).toMatchObject({ recalibration: { labelled: 40, converted: 32 } });
     const curve = read.result.recalibration.curve as { modelScore: number; score: number; nearby: number }[];
     // Low scores (where the outcomes were) moved up; high ones, with no outcomes near, did not move.
-    expect(curve.find((p) => p.modelScore === 0.01)!.score).toBeGreaterThan(0.3);
+    expect(curve.find((p) => p.modelScore === 0.01)!.score).toBeGreaterThan(0.15);
     expect(curve.find((p) => p.modelScore === 0.9)).toMatchObject({ score: 0.9, nearby: 0 });
     expect((await call("triage.recalibrate", {})).result).toMatchObject({ status: "current" });
     expect((await call("triage.recalibrate", { force: true })).result).toMatchObject({

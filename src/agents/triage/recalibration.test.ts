@@ -53,7 +53,10 @@ describe("fitRecalibration", () => {
 
   it("lets a handful of outcomes move the score only part of the way (the model's number is a prior)", () => {
     // Five leads the model put at 10%, all converted: evidence, but not enough to call such leads certain.
-    const fit = fitRecalibration([0.1, 0.1, 0.1, 0.1, 0.1], [1, 1, 1, 1, 1]);
+    const fit = fitRecalibration([0.1, 0.1, 0.1, 0.1, 0.1], [1, 1, 1, 1, 1], {
+      bandwidth: 0.5,
+      priorWeight: 10,
+    });
     const after = recalibrate(fit, 0.1);
     // Stored on a grid: a score between grid points sees the sums interpolated, within a few percent.
     expect(after.nearby).toBeGreaterThan(4.8);
@@ -65,7 +68,7 @@ describe("fitRecalibration", () => {
     // Forty leads the model scored at 2.5%, four in five converted.
     const probabilities = new Array<number>(40).fill(0.025);
     const labels = probabilities.map((_, i) => (i % 5 === 0 ? 0 : 1));
-    const fit = fitRecalibration(probabilities, labels);
+    const fit = fitRecalibration(probabilities, labels, { bandwidth: 0.5, priorWeight: 10 });
     expect(recalibrate(fit, 0.025).probability).toBeCloseTo((10 * 0.025 + 32) / 50, 2);
     expect(recalibrate(fit, 0.9).probability).toBeCloseTo(0.9, 6);
     expect(recalibrate(fit, 0.9).nearby).toBe(0);
