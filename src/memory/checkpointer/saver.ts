@@ -17,13 +17,14 @@ import {
   type CheckpointKey,
   type CheckpointSelection,
   deleteThread,
-  runStatement,
   selectHeadId,
+  selectTuple,
   selectTuples,
   type TupleRow,
   upsertCheckpoint,
   upsertWrites,
 } from "./sql.js";
+import { runStatement, StatementCache } from "./statements.js";
 import { tuplesFromRows } from "./tuples.js";
 import { nextChannelVersion } from "./versions.js";
 
@@ -43,6 +44,7 @@ const DEFAULT_LIST_PAGE_SIZE = 100;
  *
  * Every call is one SQL statement: `put` stores the checkpoint and its new channel blobs together,
  * `putWrites` all of a task's writes, and reads fetch checkpoints, blobs and writes in one round trip.
+ * The statements of every graph step are prepared once per shape and then only executed (statements.ts).
  *
  * The `db` is not closed by the saver: the caller owns it.
  *
@@ -55,6 +57,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
   private readonly listPageSize: number;
   /** Metadata stays plain JSON (it is filtered in SQL) even when values are sealed. */
   private readonly metadataSerde: SerializerProtocol;
+  private readonly statements: StatementCache;
 
   constructor(
     private readonly db: Db,
@@ -70,6 +73,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
       );
     }
     this.listPageSize = pageSize;
+    this.statements = new StatementCache(db);
   }
 
   /**
@@ -80,9 +84,14 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
     const threadId = threadIdOf(config);
     if (threadId === undefined) return undefined;
     const { checkpoint_ns: checkpointNs, checkpoint_id: checkpointId } = config.configurable ?? {};
-    const selection: CheckpointSelection = { threadId, checkpointNs: String(checkpointNs ?? ""), limit: 1 };
-    if (typeof checkpointId === "string" && checkpointId !== "") selection.checkpointId = checkpointId;
-    const [tuple] = await this.readTuples(selection);
+    const rows = await this.statements.run<TupleRow>(
+      selectTuple({
+        threadId,
+        checkpointNs: String(checkpointNs ?? ""),
+        ...(typeof checkpointId === "string" && checkpointId !== "" ? { checkpointId } : {}),
+      }),
+    );
+    const [tuple] = await this.tuplesOf(rows);
     return tuple;
   }
 
@@ -148,8 +157,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
       dumpBlobs(this.serde, checkpoint.channel_values, newVersions),
       dumpMetadata(this.metadataSerde, metadata),
     ]);
-    await runStatement(
-      this.db,
+    await this.statements.run(
       upsertCheckpoint({
         threadId,
         checkpointNs,
@@ -186,7 +194,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
     if (writes.length === 0) return;
     const rows = await dumpWrites(this.serde, writes, taskId, taskPath);
     const checkpointNs = String(config.configurable?.["checkpoint_ns"] ?? "");
-    await runStatement(this.db, upsertWrites({ threadId, checkpointNs, checkpointId }, rows));
+    await this.statements.run(upsertWrites({ threadId, checkpointNs, checkpointId }, rows));
   }
 
   /** Delete every checkpoint, blob and write of the thread, in all namespaces, atomically. */
@@ -199,10 +207,7 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
    * that must not continue from a stale head. Undefined for a thread with no checkpoint.
    */
   async latestCheckpointId(threadId: string, checkpointNs = ""): Promise<string | undefined> {
-    const [row] = await runStatement<{ checkpoint_id: string }>(
-      this.db,
-      selectHeadId(threadId, checkpointNs),
-    );
+    const [row] = await this.statements.run<{ checkpoint_id: string }>(selectHeadId(threadId, checkpointNs));
     return row?.checkpoint_id;
   }
 
@@ -216,7 +221,10 @@ export class PostgresCheckpointSaver extends BaseCheckpointSaver {
 
   /** Run a selection and rebuild its tuples, newest first. */
   private async readTuples(selection: CheckpointSelection): Promise<CheckpointTuple[]> {
-    const rows = await runStatement<TupleRow>(this.db, selectTuples(selection));
+    return this.tuplesOf(await runStatement<TupleRow>(this.db, selectTuples(selection)));
+  }
+
+  private tuplesOf(rows: readonly TupleRow[]): Promise<CheckpointTuple[]> {
     return tuplesFromRows(rows, this.serde, () => this.getNextVersion(undefined));
   }
 }

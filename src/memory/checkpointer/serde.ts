@@ -13,6 +13,8 @@ import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
  * `SerializerProtocol` (async in @langchain/langgraph-checkpoint 1.x). No SQL here.
  */
 
+const utf8 = new TextDecoder();
+
 /** Type tag of a blob row for a channel that has a version but no value (the official saver's convention). */
 export const EMPTY_BLOB_TYPE = "empty";
 
@@ -91,7 +93,7 @@ export async function dumpMetadata(serde: SerializerProtocol, metadata: Checkpoi
       `checkpoint metadata must serialize to JSON (it is stored as jsonb for list filters), got type "${type}"`,
     );
   }
-  return stripNulCharacters(new TextDecoder().decode(bytes));
+  return stripNulCharacters(utf8.decode(bytes));
 }
 
 export async function loadMetadata(serde: SerializerProtocol, json: string): Promise<CheckpointMetadata> {

@@ -1,37 +1,21 @@
 import { INTERRUPT, RESUME, TASKS } from "@langchain/langgraph-checkpoint";
 import { type SQL, sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
-import type { Db } from "../../db/client.js";
 import { threadCheckpointBlobs, threadCheckpoints, threadCheckpointWrites } from "./checkpointer.schema.js";
 import { CheckpointerError, CheckpointerErrorCode } from "./errors.js";
 import type { BlobRow, StoredCheckpoint, WriteRow } from "./serde.js";
+import type { ShapedStatement } from "./statements.js";
 
 /**
  * Every statement on the checkpointer tables, as the `sql` template (values are always bound parameters).
  * Each saver call is one statement, so one round trip and, for writes, one implicit transaction: a
- * checkpoint and its blobs commit together or not at all. The file stays whole past 300 lines on purpose:
- * whoever changes these tables reads every query that touches them in one place (the saver's and the
- * retention batch's), as in the official saver's sql.ts.
+ * checkpoint and its blobs commit together or not at all. The statements of every graph step (`put`,
+ * `putWrites`, `getTuple`) are written with placeholders, as `ShapedStatement`s, so that they are compiled
+ * once per shape (statements.ts). The file stays whole past 300 lines on purpose: whoever changes these
+ * tables reads every query that touches them in one place (the saver's and the retention batch's), as in
+ * the official saver's sql.ts.
  */
 
-const dialect = new PgDialect();
-
-/**
- * Run one of these statements as a prepared statement and return its rows.
- *
- * Why not `db.execute`: drizzle runs it unprepared, and postgres.js then describes every statement that has
- * parameters before binding it (connection.js: `describeFirst = parameters.length && !prepared`): two
- * round trips per call. A named query makes postgres.js prepare it once per connection and reuse it, so
- * each saver call is one round trip, as intended. (drizzle's postgres-js session uses the name only as
- * "prepare: yes"; postgres.js keys its statement cache by the SQL text. PGlite, in-process, ignores it.)
- * Only the saver's hot paths use this; the retention batch is occasional and uses `db.execute`.
- */
-export async function runStatement<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
-  const prepared = db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "checkpointer", false);
-  const result: unknown = await prepared.execute();
-  // The drivers' raw result shapes, as in `queryRows`: postgres.js an array, PGlite `{ rows }`.
-  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
-}
+const p = sql.placeholder;
 
 const cp = threadCheckpoints;
 const blobs = threadCheckpointBlobs;
@@ -121,13 +105,41 @@ export function selectTuples(s: CheckpointSelection): SQL {
       `limit must be a non-negative integer, got ${s.limit}`,
     );
   }
-  const limit = s.limit === undefined ? sql`` : sql.raw(`limit ${s.limit}`);
+  return tuplesQuery(selectionWhere(s), s.limit === undefined ? sql`` : sql.raw(`limit ${s.limit}`));
+}
+
+/**
+ * One checkpoint as `getTuple` reads it, the thread's head or the given id: `selectTuples` with
+ * placeholders, the same text on every call.
+ */
+export function selectTuple(key: {
+  threadId: string;
+  checkpointNs: string;
+  checkpointId?: string;
+}): ShapedStatement {
+  const { threadId, checkpointNs, checkpointId } = key;
+  const thread = sql`thread_id = ${p("threadId")} and checkpoint_ns = ${p("checkpointNs")}`;
+  if (checkpointId === undefined) {
+    return {
+      shape: "tuple-head",
+      build: () => tuplesQuery(thread, sql`limit 1`),
+      values: { threadId, checkpointNs },
+    };
+  }
+  return {
+    shape: "tuple-by-id",
+    build: () => tuplesQuery(sql`${thread} and checkpoint_id = ${p("checkpointId")}`, sql`limit 1`),
+    values: { threadId, checkpointNs, checkpointId },
+  };
+}
+
+function tuplesQuery(where: SQL, limit: SQL): SQL {
   return sql`
     with sel as (
       select thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata,
              (row_number() over (order by checkpoint_id desc, thread_id desc, checkpoint_ns desc))::int as ord
       from ${cp}
-      where ${selectionWhere(s)}
+      where ${where}
       order by checkpoint_id desc, thread_id desc, checkpoint_ns desc
       ${limit}
     )
@@ -174,12 +186,16 @@ export function selectTuples(s: CheckpointSelection): SQL {
 }
 
 /** The newest checkpoint id of a thread's namespace: a backward scan of the primary key, one row. */
-export function selectHeadId(threadId: string, checkpointNs: string): SQL {
-  return sql`
-    select checkpoint_id from ${cp}
-    where thread_id = ${threadId} and checkpoint_ns = ${checkpointNs}
-    order by checkpoint_id desc
-    limit 1`;
+export function selectHeadId(threadId: string, checkpointNs: string): ShapedStatement {
+  return {
+    shape: "head-id",
+    build: () => sql`
+      select checkpoint_id from ${cp}
+      where thread_id = ${p("threadId")} and checkpoint_ns = ${p("checkpointNs")}
+      order by checkpoint_id desc
+      limit 1`,
+    values: { threadId, checkpointNs },
+  };
 }
 
 export interface CheckpointInsert {
@@ -197,19 +213,41 @@ export interface CheckpointInsert {
 /**
  * Store a checkpoint and its new blobs in one statement. A blob already stored for its (channel, version)
  * is the same value (versions are unique per value), so it is kept; a checkpoint put again under its id
- * replaces its content, as the official saver does.
+ * replaces its content, as the official saver does. One shape per number of blobs.
  */
-export function upsertCheckpoint(c: CheckpointInsert): SQL {
+export function upsertCheckpoint(c: CheckpointInsert): ShapedStatement {
+  const values: Record<string, unknown> = {
+    threadId: c.threadId,
+    checkpointNs: c.checkpointNs,
+    checkpointId: c.checkpointId,
+    parentCheckpointId: c.parentCheckpointId,
+    checkpoint: c.checkpoint,
+    metadata: c.metadata,
+  };
+  c.blobs.forEach((b, i) => {
+    values[`channel${i}`] = b.channel;
+    values[`version${i}`] = b.version;
+    values[`type${i}`] = b.type;
+    values[`blob${i}`] = b.blob;
+  });
+  const blobCount = c.blobs.length;
+  return { shape: `put-${blobCount}`, build: () => upsertCheckpointSql(blobCount), values };
+}
+
+function upsertCheckpointSql(blobCount: number): SQL {
   const row = sql`
     insert into ${cp} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-    values (${c.threadId}, ${c.checkpointNs}, ${c.checkpointId}, ${c.parentCheckpointId},
-            ${c.checkpoint}::jsonb, ${c.metadata}::jsonb)
+    values (${p("threadId")}, ${p("checkpointNs")}, ${p("checkpointId")}, ${p("parentCheckpointId")},
+            ${p("checkpoint")}::jsonb, ${p("metadata")}::jsonb)
     on conflict (thread_id, checkpoint_ns, checkpoint_id)
     do update set checkpoint = excluded.checkpoint, metadata = excluded.metadata`;
-  if (c.blobs.length === 0) return row;
+  if (blobCount === 0) return row;
   const values = sql.join(
-    c.blobs.map(
-      (b) => sql`(${c.threadId}, ${c.checkpointNs}, ${b.channel}, ${b.version}, ${b.type}, ${b.blob}::bytea)`,
+    Array.from(
+      { length: blobCount },
+      (_, i) =>
+        sql`(${p("threadId")}, ${p("checkpointNs")}, ${p(`channel${i}`)}, ${p(`version${i}`)}, ${p(`type${i}`)},
+             ${p(`blob${i}`)}::bytea)`,
     ),
     sql`, `,
   );
@@ -224,17 +262,37 @@ export function upsertCheckpoint(c: CheckpointInsert): SQL {
 
 /**
  * Store pending writes: a write already stored under its (task, idx) is kept (a retried task writes the same
- * thing), except for special channels (negative idx: ERROR, INTERRUPT, …), where the newest wins.
+ * thing), except for special channels (negative idx: ERROR, INTERRUPT, …), where the newest wins. One shape
+ * per number of writes.
  */
 export function upsertWrites(
   key: { threadId: string; checkpointNs: string; checkpointId: string },
   rows: readonly WriteRow[],
-): SQL {
+): ShapedStatement {
+  const values: Record<string, unknown> = {
+    threadId: key.threadId,
+    checkpointNs: key.checkpointNs,
+    checkpointId: key.checkpointId,
+  };
+  rows.forEach((w, i) => {
+    values[`task${i}`] = w.taskId;
+    values[`idx${i}`] = w.idx;
+    values[`channel${i}`] = w.channel;
+    values[`type${i}`] = w.type;
+    values[`blob${i}`] = w.blob;
+    values[`path${i}`] = w.taskPath;
+  });
+  const rowCount = rows.length;
+  return { shape: `writes-${rowCount}`, build: () => upsertWritesSql(rowCount), values };
+}
+
+function upsertWritesSql(rowCount: number): SQL {
   const values = sql.join(
-    rows.map(
-      (w) =>
-        sql`(${key.threadId}, ${key.checkpointNs}, ${key.checkpointId}, ${w.taskId}, ${w.idx}::int,
-             ${w.channel}, ${w.type}, ${w.blob}::bytea, ${w.taskPath})`,
+    Array.from(
+      { length: rowCount },
+      (_, i) =>
+        sql`(${p("threadId")}, ${p("checkpointNs")}, ${p("checkpointId")}, ${p(`task${i}`)}, ${p(`idx${i}`)}::int,
+             ${p(`channel${i}`)}, ${p(`type${i}`)}, ${p(`blob${i}`)}::bytea, ${p(`path${i}`)})`,
     ),
     sql`, `,
   );
