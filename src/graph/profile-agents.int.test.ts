@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { hotLead } from "../../test/support/leads.js";
 import type { Database } from "../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
 
@@ -18,16 +19,7 @@ afterAll(async () => {
 
 describe("agents and the lead profile", () => {
   it("engagement records what it queued, optimization what it chose, and the next run does not repeat it", async () => {
-    const fields = {
-      name: "Priya Raman",
-      email: "priya@northwind.example",
-      company: "Northwind",
-      title: "Head of Data",
-      source: "Reference",
-      totalVisits: 6,
-      timeOnSite: 1850,
-      lastActivity: "SMS Sent",
-    };
+    const fields = hotLead;
     const lead = await system.leads.upsert(fields);
     const first = await system.threads.run({ input: { lead: { id: lead.id, ...fields } } });
     expect(first.state.delivery?.status).toBe("queued");

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { hotLead } from "../../test/support/leads.js";
 import { type OpenAiServer, startOpenAiServer } from "../../test/support/openai-server.js";
 import { queryRows } from "../db/client.js";
 import { createMarketingSystem, type MarketingSystemOptions } from "../index.js";
@@ -14,16 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const lead = {
-  name: "Priya Raman",
-  email: "priya@northwind.example",
-  company: "Northwind",
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  lastActivity: "SMS Sent",
-};
+const lead = hotLead;
 
 async function runWith(options: MarketingSystemOptions) {
   const database = await createTestDatabase();

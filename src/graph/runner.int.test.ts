@@ -2,6 +2,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { hotLead as priya } from "../../test/support/leads.js";
 import { defaultTriagePolicy } from "../agents/triage/classify.js";
 import { loadDefaultTriageModel } from "../agents/triage/model.js";
 import type { Database } from "../db/client.js";
@@ -45,15 +46,8 @@ function runnerWith(overrides: Partial<GraphDeps> = {}): ThreadRunner {
 }
 
 const hotLead = {
+  ...priya,
   id: "5f0c3c1e-7d1c-4a5e-9a59-0d6b3f7f2a11",
-  name: "Priya Raman",
-  email: "priya@northwind.example",
-  company: "Northwind",
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  lastActivity: "SMS Sent",
 };
 
 beforeAll(async () => {

@@ -1,15 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServerTestDatabase, createTestDatabase, serverTestUrl } from "../../test/support/database.js";
+import { databaseBackends } from "../../test/support/database.js";
 import { type Database, queryRows } from "../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
 
-const backends = [
-  { name: "PGlite", open: createTestDatabase },
-  ...(serverTestUrl() === undefined
-    ? []
-    : [{ name: "PostgreSQL server", open: () => createServerTestDatabase() }]),
-];
+const backends = databaseBackends();
 
 /** memory.forget with the thread eraser wired by createMarketingSystem: the person's threads go too. */
 describe.each(backends)("memory.forget erases the person's threads ($name)", ({ open }) => {

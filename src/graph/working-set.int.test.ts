@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { hotLead } from "../../test/support/leads.js";
 import {
   type OpenAiServer,
   type RecordedRequest,
@@ -40,16 +41,7 @@ function contextOf(request: RecordedRequest): string | undefined {
 let server: OpenAiServer;
 let database: Database;
 let system: MarketingSystem;
-const lead = {
-  name: "Priya Raman",
-  email: "priya@northwind.example",
-  company: "Northwind",
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  lastActivity: "SMS Sent",
-};
+const lead = hotLead;
 
 beforeAll(async () => {
   server = await startOpenAiServer();

@@ -4,17 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createServerDatabase, type ServerTestDatabase, serverTestUrl } from "../../test/support/database.js";
+import { hotLead } from "../../test/support/leads.js";
 import { rpcCall, type ServerProcess, startServerProcess } from "../../test/support/server-process.js";
 
 const lead = {
-  name: "Priya Raman",
+  ...hotLead,
   email: "priya.crash@northwind.example",
-  company: "Northwind",
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  lastActivity: "SMS Sent",
 };
 
 const processes: ServerProcess[] = [];

@@ -184,3 +184,16 @@ async function withAdmin<T>(url: string, fn: (admin: Database) => Promise<T>): P
     await admin.close();
   }
 }
+
+/**
+ * The databases a suite runs on: in-process PGlite always, and the PostgreSQL server when TEST_DATABASE_URL
+ * is set. For `describe.each(databaseBackends())("… ($name)", ({ open }) => …)`.
+ */
+export function databaseBackends(): { name: string; open: () => Promise<Database> }[] {
+  return [
+    { name: "PGlite", open: createTestDatabase },
+    ...(serverTestUrl() === undefined
+      ? []
+      : [{ name: "PostgreSQL server", open: () => createServerTestDatabase() }]),
+  ];
+}

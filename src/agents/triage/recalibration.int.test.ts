@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createServerTestDatabase,
-  createTestDatabase,
-  serverTestUrl,
-} from "../../../test/support/database.js";
+import { createTestDatabase, databaseBackends } from "../../../test/support/database.js";
 import type { Database } from "../../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../../index.js";
 
@@ -11,12 +7,7 @@ import { createMarketingSystem, type MarketingSystem } from "../../index.js";
  * The learning loop reaches triage: outcomes recorded through the library API refit the tenant's
  * recalibration in the background, and the next triage of a similar lead uses it and says so.
  */
-const backends = [
-  { name: "PGlite", open: createTestDatabase },
-  ...(serverTestUrl() === undefined
-    ? []
-    : [{ name: "PostgreSQL server", open: () => createServerTestDatabase() }]),
-];
+const backends = databaseBackends();
 
 /** Chat-widget leads with one short visit: the shipped model gives them little chance. */
 const chatLead = (i: number) => ({

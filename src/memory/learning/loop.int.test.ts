@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createServerTestDatabase,
-  createTestDatabase,
-  serverTestUrl,
-} from "../../../test/support/database.js";
+import { databaseBackends } from "../../../test/support/database.js";
 import { mulberry32 } from "../../agents/optimization/random.js";
 import type { Database } from "../../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../../index.js";
@@ -12,12 +8,7 @@ import { createMarketingSystem, type MarketingSystem } from "../../index.js";
  * The learning loop, end to end through the library API: runs choose a variant, outcomes are recorded,
  * and the next run for a lead of the same segment prefers the variant that converts, saying why.
  */
-const backends = [
-  { name: "PGlite", open: createTestDatabase },
-  ...(serverTestUrl() === undefined
-    ? []
-    : [{ name: "PostgreSQL server", open: () => createServerTestDatabase() }]),
-];
+const backends = databaseBackends();
 
 /** The simulated world: referral leads convert on the direct question far more often than on anything else. */
 const CONVERSION_RATE: Record<string, number> = {
