@@ -23,7 +23,7 @@ import { runTriage, type TriageDeps, type TriageResult } from "../agents/triage/
 import type { Recalibration } from "../agents/triage/recalibration.js";
 import { ChannelError } from "../channels/errors.js";
 import type { LeadInput } from "../db/lead-input.js";
-import type { ProfileBlock, ProfilePatch } from "../memory/profile/profile.js";
+import { type ProfileBlock, type ProfilePatch, renderProfile } from "../memory/profile/profile.js";
 import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
 
 export interface GraphDeps {
@@ -135,12 +135,18 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const lead = stored ? { ...stored, ...state.lead } : state.lead;
     const recalibration =
       lead && typeof tenantId === "string" ? await deps.recalibrationFor?.(tenantId) : undefined;
+    // With a chat model, the analysis also reads what earlier interactions left in the lead's profile.
+    const history =
+      deps.llm && deps.profile && stored && typeof tenantId === "string"
+        ? renderProfile(await deps.profile.read(tenantId, stored.id))
+        : "";
     // With a chat model the triage agent adds its LLM analysis; a failed call leaves the offline result.
     const { result, handoff } = await runTriage(
       { lead, message: state.message },
       {
         ...deps.triage,
         ...(recalibration ? { recalibration } : {}),
+        ...(history ? { history } : {}),
         llm: deps.llm ?? null,
         ...(config.signal ? { signal: config.signal } : {}),
       },

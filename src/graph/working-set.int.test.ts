@@ -101,6 +101,10 @@ describe("engagement's model calls see the working set", () => {
     // The last touch engagement recorded in the first run is in the profile part.
     expect(replyContext).toMatch(/last touch: queued/);
     expect(second.state.engagementResult?.reply?.intent).toBe("meeting");
+    // Triage's analysis of the same lead read the profile too, inside its untrusted block.
+    const analysis = server.requests.find((r) => schemaOf(r) === "lead_analysis");
+    const leadBlock = /<lead_data>\n([\s\S]*)\n<\/lead_data>/.exec(humanText(analysis!))?.[1];
+    expect(JSON.parse(leadBlock!).earlierInteractions).toMatch(/last touch: queued/);
   }, 60_000);
 
   it("keeps the newest messages when the conversation outgrows the budget, and says what it left out", async () => {

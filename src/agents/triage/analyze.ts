@@ -19,14 +19,14 @@ export async function analyzeLead(
   llm: ChatOpenAI,
   lead: LeadInput,
   score: { probability: number; leadClass: LeadClass; factors: readonly TriageFactor[] },
-  options: { signal?: AbortSignal; maxAttempts?: number } = {},
+  options: { signal?: AbortSignal; maxAttempts?: number; history?: string } = {},
 ): Promise<LeadAnalysis> {
   const analysis = await invokeStructured(
     llm,
     LeadAnalysisSchema,
     [
       ["system", LEAD_ANALYSIS_SYSTEM_PROMPT],
-      ["human", leadAnalysisRequest(lead, score)],
+      ["human", leadAnalysisRequest(lead, score, options.history)],
     ],
     {
       name: LEAD_ANALYSIS_NAME,

@@ -25,6 +25,8 @@ export interface TriageDeps {
    * probability before classing, when it maps this model. Null or absent: the model's number stands.
    */
   recalibration?: Recalibration | null;
+  /** The lead's profile as text (stage, reply intent, last touch): what the LLM analysis reads besides the lead. */
+  history?: string | null;
   /** The chat model for the LLM path; null or absent: offline only. */
   llm?: ChatOpenAI | null;
   /** Cancels the LLM call (the graph passes its run's signal); a cancel propagates, it is not a failure. */
@@ -171,7 +173,10 @@ export async function runTriage(
       deps.llm,
       lead,
       { probability: result.score, leadClass: result.class, factors: result.factors },
-      deps.signal ? { signal: deps.signal } : {},
+      {
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.history ? { history: deps.history } : {}),
+      },
     );
   } catch (error) {
     if (!(error instanceof LlmOutputError)) throw error;

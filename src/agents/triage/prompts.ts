@@ -32,8 +32,11 @@ empty when the notes do not support your reading.
 - You do not set the lead's score or class: do not mention them in your answer.
 - Answer with one JSON object matching the schema, and nothing else.`;
 
-/** The lead fields the analysis may use. Name and email are left out: the model does not need them. */
-function leadData(lead: LeadInput): Record<string, unknown> {
+/**
+ * The lead fields the analysis may use, and what earlier interactions left in the lead's profile (stage,
+ * reply intent, last touch: `history`). Name and email are left out: the model does not need them.
+ */
+function leadData(lead: LeadInput, history?: string): Record<string, unknown> {
   const fields = {
     title: lead.title,
     company: lead.company,
@@ -44,6 +47,7 @@ function leadData(lead: LeadInput): Record<string, unknown> {
     pageViewsPerVisit: lead.pageViewsPerVisit,
     doNotEmail: lead.doNotEmail,
     notes: lead.notes,
+    earlierInteractions: history || undefined,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
@@ -52,8 +56,10 @@ function leadData(lead: LeadInput): Record<string, unknown> {
  * The lead as JSON with every `<` and `>` written as a JSON unicode escape: still the same JSON value,
  * but the text can never contain a tag, so the data cannot end the block early.
  */
-export function leadDataBlock(lead: LeadInput): string {
-  const json = JSON.stringify(leadData(lead), null, 2).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e");
+export function leadDataBlock(lead: LeadInput, history?: string): string {
+  const json = JSON.stringify(leadData(lead, history), null, 2)
+    .replaceAll("<", "\\u003c")
+    .replaceAll(">", "\\u003e");
   return `${LEAD_DATA_OPEN}\n${json}\n${LEAD_DATA_CLOSE}`;
 }
 
@@ -61,6 +67,7 @@ export function leadDataBlock(lead: LeadInput): string {
 export function leadAnalysisRequest(
   lead: LeadInput,
   score: { probability: number; leadClass: LeadClass; factors: readonly TriageFactor[] },
+  history?: string,
 ): string {
   const factors = score.factors
     .slice(0, 5)
@@ -69,6 +76,6 @@ export function leadAnalysisRequest(
   return (
     `For context, the scoring model gives this lead a conversion probability of ${score.probability.toFixed(2)} ` +
     `(class ${score.leadClass}); its largest factors: ${factors || "none"}.\n\n` +
-    `Analyse the lead below.\n\n${leadDataBlock(lead)}`
+    `Analyse the lead below.\n\n${leadDataBlock(lead, history)}`
   );
 }
