@@ -54,12 +54,16 @@ export function auditTarget(method: string, params: unknown, result: unknown): s
  * Wraps each method's handler to note its target where the audit hook can find it. The dispatcher's
  * `onCall` record carries the call's principal but not its params; transports give every call its own
  * principal object, so a WeakMap keyed by it pairs each record with its target exactly, batches included.
+ * Methods needing only `system:read` are returned as they are.
  */
 export function withAuditTargets(
   methods: readonly AnyMethod[],
   targets: WeakMap<Principal, string>,
 ): AnyMethod[] {
   return methods.map((method) => {
+    // A method needing only system:read names no tenant object, so there is no target to find; unwrapped,
+    // a synchronous handler stays synchronous (health checks, bench.echo).
+    if (method.permission === "system:read") return method;
     const own = ownKind(method.name);
     return {
       ...method,

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { can, type Permission } from "../auth/permissions.js";
 import { RpcCode, RpcError, standardMessage, toWireError, type WireError, zodIssues } from "./errors.js";
 import type { AnyMethod, CallContext } from "./method.js";
 import { openRpcDocument } from "./openrpc.js";
+import { nextRequestId } from "./request-id.js";
 
 /** https://www.jsonrpc.org/specification#request_object */
 export type JsonRpcId = string | number | null;
@@ -116,7 +116,7 @@ export function createDispatcher(
     const started = performance.now();
     // A factory returns a new object per call, so it is completed in place rather than copied.
     const ctx = makeContext() as CallContext;
-    ctx.requestId ??= randomUUID();
+    ctx.requestId ??= nextRequestId();
     const id = request.id ?? null;
     const isNotification = request.id === undefined;
     const method = methods.get(request.method);

@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import type { Principal } from "../auth/permissions.js";
 import type { Dispatcher } from "../rpc/dispatcher.js";
 import { RpcCode, standardMessage } from "../rpc/errors.js";
+import { nextRequestId } from "../rpc/request-id.js";
 
 export interface HttpTransportOptions {
   maxBodyBytes: number;
@@ -12,6 +13,9 @@ export interface HttpTransportOptions {
 }
 
 const jsonHeaders = { "content-type": "application/json" };
+
+/** Plain HTTP has no channel for notifications before the response. */
+const ignoreNotification = () => {};
 
 function tooLarge(maxBodyBytes: number): Response {
   return new Response(
@@ -69,7 +73,7 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
     const requestId =
       clientRequestId !== undefined && CLIENT_REQUEST_ID.test(clientRequestId)
         ? clientRequestId
-        : crypto.randomUUID();
+        : nextRequestId();
     const wantsStream = (c.req.header("accept") ?? "").includes("text/event-stream");
     if (wantsStream) {
       let payload: unknown;
@@ -106,7 +110,7 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
       // Called per call: each call in a batch gets its own principal object (see the audit log's targets).
       principal: options.principalOf(c),
       signal: options.shutdownSignal,
-      notify: () => {},
+      notify: ignoreNotification,
     }));
     if (response === undefined) return c.body(null, 204);
     return c.body(JSON.stringify(response), 200, jsonHeaders);
