@@ -132,13 +132,14 @@ SQL
 fi
 
 # 4. Role, database, extension -----------------------------------------------------------------------------
-# CREATEDB (not superuser) so server tests can give each test file its own database.
+# CREATEDB (not superuser) so server tests can give each test file its own database; CREATEROLE so the
+# reader-role test can make a SELECT-only role (src/db/reader-role.int.test.ts).
 psql_super -d postgres -v role="$ROLE" -v password="$PASSWORD" <<'SQL'
 SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') AS create_role \gset
 \if :create_role
-  CREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'password';
+  CREATE ROLE :"role" LOGIN CREATEDB CREATEROLE PASSWORD :'password';
 \else
-  ALTER ROLE :"role" LOGIN CREATEDB NOSUPERUSER PASSWORD :'password';
+  ALTER ROLE :"role" LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD :'password';
 \endif
 -- Tests drop their databases WITH (FORCE); an autovacuum worker still in one can only be ended by a member
 -- of pg_signal_backend, otherwise the drop fails at random. GRANT is idempotent.

@@ -37,6 +37,14 @@ export const ConfigSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * A SELECT-only role the MCP read tools and the agents' reads act as (PostgreSQL server only; the login of
+   * DATABASE_URL must be a member; docs/security.md has the SQL). Unset: reads use the app's own role.
+   */
+  DATABASE_READER_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case Postgres role name (a-z, 0-9, _)")
+    .optional(),
   /** Prometheus metrics at http://METRICS_HOST:METRICS_PORT/metrics, a port apart from the API; 0 = off. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   METRICS_HOST: z.string().min(1).default("127.0.0.1"),

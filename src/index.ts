@@ -30,6 +30,7 @@ import type { PiiKeyring } from "./db/pii/keyring.js";
 import { attachPii, hasPii, piiOf } from "./db/pii/registry.js";
 import { resolveKeyring } from "./db/pii/resolve.js";
 import { encryptLegacyRows } from "./db/pii/rotate.js";
+import { openReaderDatabase } from "./db/reader-role.js";
 import type { Lead } from "./db/schema.js";
 import { agentReads } from "./graph/agent-reads.js";
 import { buildGraph } from "./graph/build.js";
@@ -40,6 +41,7 @@ import { threadEraser } from "./graph/thread-eraser.js";
 import { modelLabelOf } from "./llm/provider.js";
 import type { Logger } from "./logger.js";
 import { type AgentClients, inProcessAgentClients } from "./mcp/agent-client.js";
+import { ownTablesConnector } from "./mcp/crm/own-tables.js";
 import { createMcpDeps } from "./mcp/deps.js";
 import { serveMcp } from "./mcp/server.js";
 import { EncryptingSerializer } from "./memory/checkpointer/encrypting-serde.js";
@@ -139,6 +141,12 @@ export interface MarketingSystemOptions {
    * `METRICS_PORT`). Default off in the library: no registry, no per-call cost.
    */
   metrics?: boolean;
+  /**
+   * A SELECT-only database role the MCP read tools (and so the agents' reads) act as, on a pool of their
+   * own: `database` must then be a postgres:// URL whose login is a member of the role (docs/security.md
+   * has the SQL). A role that can write to any table is refused at start.
+   */
+  readerRole?: string;
   /** Thread state storage; default the Postgres checkpointer on `database` (survives restarts, shared by replicas). */
   checkpointer?: BaseCheckpointSaver;
   /** When a person must approve outreach before it is queued: "always" (default), "low-score", "never". */
@@ -259,6 +267,22 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     if (ownsDatabase) await database.close();
     throw error;
   }
+  let reader: Database | null = null;
+  if (options.readerRole !== undefined) {
+    try {
+      if (typeof options.database !== "string") {
+        throw new RangeError(
+          "readerRole needs `database` as a postgres:// URL, to open the reader's own pool",
+        );
+      }
+      reader = await openReaderDatabase(options.database, options.readerRole, {
+        pii: piiOf(database.db).keyring,
+      });
+    } catch (error) {
+      if (ownsDatabase) await database.close();
+      throw error;
+    }
+  }
   let maintenance: Maintenance;
   try {
     maintenance = createMaintenance({
@@ -329,6 +353,25 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     db: database.db,
     memory,
     audit: security.audit.writer,
+    ...(options.logger
+      ? {
+          logError: (err: unknown, context: { tool: string; requestId: string }) =>
+            options.logger?.error({ err, ...context }, "MCP tool failed"),
+        }
+      : {}),
+    ...(reader
+      ? {
+          reader: {
+            crm: ownTablesConnector(reader.db),
+            memory: createMemory({
+              db: reader.db,
+              embedder: memory.embedder,
+              segmentOf: memory.segmentOf,
+              refreshOnRead: false,
+            }),
+          },
+        }
+      : {}),
     triage: async (tenant, lead) => {
       // The same number a run would give: the tenant's outcome recalibration applies here too.
       const recalibration = await recalibrator?.current(tenant);
@@ -518,6 +561,7 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       await Promise.all(listening.map((l) => l.close()));
       // Audit entries still queued are written before the database goes away.
       await security.close();
+      await reader?.close();
       if (ownsDatabase) await database.close();
     },
   };

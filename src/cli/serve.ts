@@ -49,6 +49,7 @@ export async function serveCommand(config: Config): Promise<void> {
   }
   const system = await createMarketingSystem({
     database: url,
+    ...(config.DATABASE_READER_ROLE ? { readerRole: config.DATABASE_READER_ROLE } : {}),
     pii,
     logger: log,
     approvalPolicy: config.APPROVAL_POLICY,
@@ -100,6 +101,9 @@ export async function serveCommand(config: Config): Promise<void> {
       `marketing-agents listening on ${server.url}  (ready in ${Date.now() - started} ms)`,
       `  database  ${system.database.describe} (${system.database.driver})`,
       `  privacy   ${describeKeyring(pii)}`,
+      config.DATABASE_READER_ROLE
+        ? `  reads     MCP read tools act as the SELECT-only role "${config.DATABASE_READER_ROLE}"`
+        : null,
       hasLlmEndpoint(config)
         ? `  model     ${modelLabelOf(chatModelFromConfig(config))} at ${config.OPENAI_BASE_URL ?? "api.openai.com"}`
         : "  model     offline (set OPENAI_API_KEY or OPENAI_BASE_URL for an LLM)",
@@ -112,7 +116,9 @@ export async function serveCommand(config: Config): Promise<void> {
         ? "  upkeep    off (MAINTENANCE_INTERVAL_MS=0): run `marketing-agents threads prune` from a scheduler"
         : `  upkeep    every ${formatInterval(config.MAINTENANCE_INTERVAL_MS)}: checkpoints beyond the last ${config.CHECKPOINT_KEEP_LAST} per thread and older than ${config.CHECKPOINT_RETENTION_DAYS} d, expired memory items`,
       "",
-    ].join("\n"),
+    ]
+      .filter((line) => line !== null)
+      .join("\n"),
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -43,6 +43,11 @@ export interface OpenDatabaseOptions {
    * them; other databases without keys cannot read or write leads until `attachPii` gives them some.
    */
   pii?: PiiKeyring;
+  /**
+   * postgres:// only: every connection of the pool acts as this role (the `role` startup parameter, as
+   * `SET ROLE` would), e.g. a SELECT-only role for read-only work. The login must be a member of it.
+   */
+  role?: string;
 }
 
 export const DbErrorCode = {
@@ -113,6 +118,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 }
 
 async function openByUrl(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  if (options.role !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
+    // Embedded PGlite has one connection and one user: there is no second role to act as.
+    throw new DbError(DbErrorCode.Unsupported, "a connection role needs a PostgreSQL server (postgres://)");
+  }
   if (url === "memory://" || url === "memory:") {
     return wrapPglite(await PGlite.create({ extensions: { vector } }), "memory://");
   }
@@ -209,7 +218,10 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
     max,
     // Postgres NOTICEs ("relation already exists, skipping" from idempotent DDL) are not our logs.
     onnotice: () => {},
-    connection: { application_name: "marketing-agents" },
+    connection: {
+      application_name: "marketing-agents",
+      ...(options.role !== undefined ? { role: options.role } : {}),
+    },
   });
   const db: Db = drizzlePostgres({ client, schema });
   let closed: Promise<void> | undefined;

@@ -29,6 +29,16 @@ export interface McpAuditSink {
 export interface McpDeps {
   crm: CrmConnector;
   memory: Memory;
+  /**
+   * What the read-only tools (`readOnlyHint`) use instead, when set: the same dependencies on a SELECT-only
+   * database role (`DATABASE_READER_ROLE`), so a read path cannot write whatever it is made to do.
+   */
+  reader?: Pick<McpDeps, "crm" | "memory">;
+  /**
+   * Receives a tool's unexpected failure (the client gets a generic error naming the request, never the
+   * message: a failed query's text carries SQL and its parameters).
+   */
+  logError?: (error: unknown, context: { tool: string; requestId: string }) => void;
   /** Scores a lead with the system's triage model and policy (offline core; no LLM from MCP). */
   triage: (tenantId: string, lead: LeadInput & { id: string }) => Promise<TriageOutput>;
   audit: McpAuditSink;

@@ -13,6 +13,9 @@ export interface McpDepsOptions {
   crm?: CrmConnector;
   /** Default: adaptive memory on `db` with the offline embedder. */
   memory?: Memory;
+  /** The read-only tools' dependencies on a SELECT-only role (see `McpDeps.reader`). */
+  reader?: McpDeps["reader"];
+  logError?: McpDeps["logError"];
 }
 
 /** The MCP server's dependencies with the defaults filled in. Holds no connections: `db` is the caller's. */
@@ -22,5 +25,7 @@ export function createMcpDeps(options: McpDepsOptions): McpDeps {
     memory: options.memory ?? createMemory({ db: options.db }),
     triage: options.triage,
     audit: options.audit,
+    ...(options.reader ? { reader: options.reader } : {}),
+    ...(options.logError ? { logError: options.logError } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { can, type Permission, type Principal } from "../auth/permissions.js";
+import { MemoryError } from "../memory/errors.js";
 import type { McpDeps, PrincipalSource } from "./context.js";
-import { insufficientScope, NotFoundError } from "./errors.js";
+import { insufficientScope, McpAccessError, NotFoundError } from "./errors.js";
 
 /** What a tool's body sees: the caller and the injected dependencies. */
 export interface ToolContext {
@@ -66,6 +67,20 @@ export class ToolOutputError extends Error {
  */
 export const TOOL_ERROR_META = "marketing-agents/error";
 
+/**
+ * Errors whose message is written for the caller (protocol errors, refusals, memory's own errors such as
+ * an embedder mismatch, a result that did not fit its schema): passed on as they are. Anything else is a
+ * failure of ours and reaches the client only as "internal error".
+ */
+function isCallerError(error: unknown): boolean {
+  return (
+    error instanceof McpError ||
+    error instanceof McpAccessError ||
+    error instanceof MemoryError ||
+    error instanceof ToolOutputError
+  );
+}
+
 /** Audit method name of a tool call: identifier-like, as the audit log requires. */
 export const toolAuditMethod = (name: string) => `mcp.tool.${name}`;
 
@@ -103,7 +118,8 @@ export function registerTool(
         throw insufficientScope(spec.permission);
       }
       try {
-        const parsed = spec.output.safeParse(await spec.run(args, { principal, deps }));
+        const toolDeps = spec.annotations.readOnlyHint && deps.reader ? { ...deps, ...deps.reader } : deps;
+        const parsed = spec.output.safeParse(await spec.run(args, { principal, deps: toolDeps }));
         if (!parsed.success) throw new ToolOutputError(spec.name, parsed.error);
         const result = parsed.data as Record<string, unknown>;
         audit("ok");
@@ -119,7 +135,21 @@ export function registerTool(
             _meta: { [TOOL_ERROR_META]: "not_found" },
           };
         }
-        throw error;
+        if (isCallerError(error)) throw error;
+        // Ours: logged in full, told to the client without internals (a failed query's message carries
+        // its SQL and parameters, personal data among them).
+        const requestId = String(extra.requestId);
+        deps.logError?.(error, { tool: spec.name, requestId });
+        return {
+          isError: true,
+          content: [
+            {
+              type: "text",
+              text: `internal error in ${spec.name} (request ${requestId}); it is logged on the server`,
+            },
+          ],
+          _meta: { [TOOL_ERROR_META]: "internal" },
+        };
       }
     },
   );

@@ -61,6 +61,11 @@ export interface MemoryOptions {
    * loop reaches capabilities above memory (the triage recalibration). Must not throw.
    */
   onOutcome?: (tenantId: string, recorded: OutcomeRecorded) => void;
+  /**
+   * Reading an item restarts its TTL (LangGraph's refresh-on-read; default true). False for read-only
+   * access (the MCP read tools on a SELECT-only role): a read then changes nothing.
+   */
+  refreshOnRead?: boolean;
   /** Erasers of other capabilities, run inside `forget`'s transaction. */
   erasers?: readonly PersonEraser[];
   clock?: () => Date;
@@ -127,7 +132,13 @@ export function createMemory(options: MemoryOptions): Memory {
   const segmentOf = options.segmentOf ?? defaultSegmentOf;
   const successEvents = options.successEvents ?? DEFAULT_SUCCESS_EVENTS;
   const clock = options.clock ?? (() => new Date());
-  const baseStore = new PgStore({ db, tenantId: "default", embedder, clock });
+  const baseStore = new PgStore({
+    db,
+    tenantId: "default",
+    embedder,
+    clock,
+    ...(options.refreshOnRead === false ? { ttl: { refreshOnRead: false } } : {}),
+  });
   // Views are cheap (no connections, no state): made per call rather than cached per tenant forever.
   const forTenant = (tenantId: string): TenantMemory => {
     const store = baseStore.forTenant(tenantId);
