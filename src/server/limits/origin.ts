@@ -12,11 +12,12 @@ import { rpcErrorResponse } from "./rpc-error-response.js";
  */
 export function originGuard(options: { allowed: readonly string[] }): MiddlewareHandler {
   const allowed = new Set(options.allowed);
-  return async (c, next) => {
+  // Not async: Hono's compose awaits next()'s promise itself, so a wrapper per request would only add one.
+  return (c, next) => {
     const origin = c.req.header("origin");
     if (origin !== undefined && !allowed.has(origin)) {
-      return rpcErrorResponse(403, RpcCode.Forbidden, { reason: "origin not allowed" });
+      return Promise.resolve(rpcErrorResponse(403, RpcCode.Forbidden, { reason: "origin not allowed" }));
     }
-    await next();
+    return next();
   };
 }

@@ -19,17 +19,20 @@ export interface RateLimitOptions {
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const now = options.now ?? Date.now;
-  return async (c, next) => {
+  // Not async, as originGuard: compose awaits next()'s promise itself.
+  return (c, next) => {
     const taken = options.buckets.take(options.keyOf(c), now());
     if (!taken.ok) {
-      return rpcErrorResponse(
-        429,
-        RpcCode.RateLimited,
-        { retryAfterMs: taken.retryAfterMs },
-        { "retry-after": String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) },
+      return Promise.resolve(
+        rpcErrorResponse(
+          429,
+          RpcCode.RateLimited,
+          { retryAfterMs: taken.retryAfterMs },
+          { "retry-after": String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) },
+        ),
       );
     }
-    await next();
+    return next();
   };
 }
 
