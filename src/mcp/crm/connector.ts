@@ -8,26 +8,10 @@
  * and a record of another tenant is indistinguishable from none (`null`).
  */
 
+import type { LeadRecord } from "../../db/lead-record.js";
+
 /** A lead as the connector returns it: absent values are null, times are ISO 8601 strings. */
-export interface CrmLead {
-  id: string;
-  name: string | null;
-  email: string | null;
-  company: string | null;
-  title: string | null;
-  source: string | null;
-  totalVisits: number | null;
-  timeOnSite: number | null;
-  pageViewsPerVisit: number | null;
-  lastActivity: string | null;
-  doNotEmail: boolean;
-  notes: string | null;
-  stage: string;
-  score: number | null;
-  class: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type CrmLead = LeadRecord;
 
 /** The pipeline stages a lead moves through; a connector maps them onto its CRM's own stage names. */
 export const LEAD_STAGES = [
