@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/support/database.js";
+import { referral } from "../../test/support/leads.js";
 import { auditEntries } from "../../test/support/mcp.js";
 import { type SecuredServer, startSecuredServer } from "../../test/support/security-fixtures.js";
 import { createCampaign, recordResult } from "../db/campaigns.js";
@@ -17,17 +18,6 @@ import { McpAccessError } from "./errors.js";
  * agent (`agent:<name>`, role `agent`).
  */
 
-const referral = (i: number) => ({
-  name: `Referral Lead${i}`,
-  email: `referral${i}@example.com`,
-  company: `Company ${i}`,
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  pageViewsPerVisit: 4,
-  lastActivity: "Email Opened",
-});
 const FACT = "Acme Sync cuts onboarding time by 40% for mid-size teams";
 const assertProductFact = (memory: MarketingSystem["memory"]) =>
   memory.knowledge.assertFact({

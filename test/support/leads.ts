@@ -13,3 +13,16 @@ export const hotLead = {
   timeOnSite: 1850,
   lastActivity: "SMS Sent",
 } as const;
+
+/** The i-th of many referral leads alike to the segment rule (source and class): one segment's evidence. */
+export const referral = (i: number) => ({
+  name: `Referral Lead${i}`,
+  email: `referral${i}@example.com`,
+  company: `Company ${i}`,
+  title: "Head of Data",
+  source: "Reference",
+  totalVisits: 6,
+  timeOnSite: 1850,
+  pageViewsPerVisit: 4,
+  lastActivity: "Email Opened",
+});

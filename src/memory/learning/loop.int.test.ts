@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseBackends } from "../../../test/support/database.js";
+import { referral } from "../../../test/support/leads.js";
 import { mulberry32 } from "../../agents/optimization/random.js";
 import type { Database } from "../../db/client.js";
 import { createMarketingSystem, type MarketingSystem } from "../../index.js";
@@ -17,18 +18,6 @@ const CONVERSION_RATE: Record<string, number> = {
   "email-now-activity": 0.05,
   "email-now-plain": 0.05,
 };
-
-const referral = (i: number) => ({
-  name: `Referral Lead${i}`,
-  email: `referral${i}@example.com`,
-  company: `Company ${i}`,
-  title: "Head of Data",
-  source: "Reference",
-  totalVisits: 6,
-  timeOnSite: 1850,
-  pageViewsPerVisit: 4,
-  lastActivity: "Email Opened",
-});
 
 describe.each(backends)("the learning loop on $name", ({ open }) => {
   let database: Database;
