@@ -90,6 +90,8 @@ export function registerTool(
   deps: McpDeps,
   principalOf: PrincipalSource,
 ): void {
+  // Read-only tools work on the SELECT-only role's dependencies when there are some (`McpDeps.reader`).
+  const toolDeps = spec.annotations.readOnlyHint && deps.reader ? { ...deps, ...deps.reader } : deps;
   server.registerTool(
     spec.name,
     {
@@ -118,7 +120,6 @@ export function registerTool(
         throw insufficientScope(spec.permission);
       }
       try {
-        const toolDeps = spec.annotations.readOnlyHint && deps.reader ? { ...deps, ...deps.reader } : deps;
         const parsed = spec.output.safeParse(await spec.run(args, { principal, deps: toolDeps }));
         if (!parsed.success) throw new ToolOutputError(spec.name, parsed.error);
         const result = parsed.data as Record<string, unknown>;

@@ -41,24 +41,23 @@ export interface TriageRecalibrator {
 }
 
 export function createRecalibrator(options: RecalibratorOptions): TriageRecalibrator {
-  const { db, model, log } = options;
-  const debounceMs = options.debounceMs ?? 2_000;
-  const clock = options.clock ?? (() => new Date());
+  // The rest (minLabelled, windowDays, bandwidth, priorWeight) goes to every refit as it is.
+  const { db, model, log, debounceMs = 2_000, clock = () => new Date(), ...refitOptions } = options;
   const scoringModel = scoringModelRef(model);
   const timers = new Map<string, NodeJS.Timeout>();
   /** Per tenant, the tail of its refits: refits of one tenant never overlap. */
   const chains = new Map<string, Promise<unknown>>();
   let closed = false;
 
-  function refit(tenantId: string, refitOptions: { force?: boolean } = {}): Promise<RefitReport> {
+  function refit(tenantId: string, { force }: { force?: boolean } = {}): Promise<RefitReport> {
     const previous = chains.get(tenantId) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(() =>
         refitRecalibration(db, tenantId, model, {
-          ...options,
+          ...refitOptions,
           now: clock(),
-          ...(refitOptions.force ? { force: true } : {}),
+          ...(force ? { force: true } : {}),
         }),
       );
     const tail = next.catch(() => undefined);
