@@ -6,7 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import { createLifoPool } from "./lifo-pool.js";
 import { ephemeralKeyring, type PiiKeyring } from "./pii/keyring.js";
 import { attachPii } from "./pii/registry.js";
 import * as schema from "./schema.js";
@@ -214,8 +214,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
       `max must be an integer ≥ 2 (an advisory lock holds one connection while fn uses another), got ${max}`,
     );
   }
-  const client = postgres(url, {
-    max,
+  const pool = createLifoPool(url, max, {
     // Postgres NOTICEs ("relation already exists, skipping" from idempotent DDL) are not our logs.
     onnotice: () => {},
     connection: {
@@ -223,7 +222,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
       ...(options.role !== undefined ? { role: options.role } : {}),
     },
   });
-  const db: Db = drizzlePostgres({ client, schema });
+  const db: Db = drizzlePostgres({ client: pool.client, schema });
+  pool.shareTypeOptions();
   let closed: Promise<void> | undefined;
   return {
     db,
@@ -235,7 +235,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
     async withAdvisoryLock(key, fn) {
       const lockKey = advisoryKey(key);
       // Session-level advisory locks belong to a connection: pin one for the lock's whole lifetime.
-      const reserved = await client.reserve();
+      const reserved = await pool.reserve();
       try {
         await reserved`select pg_advisory_lock(${lockKey}::bigint)`;
         try {
@@ -248,7 +248,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
       }
     },
     close() {
-      closed ??= client.end({ timeout: 5 });
+      closed ??= pool.end({ timeout: 5 });
       return closed;
     },
   };
