@@ -21,6 +21,7 @@ import { type RefitReport, scoringModelRef } from "./agents/triage/recalibration
 import { createRecalibrator } from "./agents/triage/recalibrator.js";
 import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { enqueueUnlessSuppressed } from "./channels/enqueue.js";
+import { outboxEraser } from "./channels/outbox-eraser.js";
 import { suppressionsOf, suppressLead } from "./channels/suppressions.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { LeadInput } from "./db/lead-input.js";
@@ -341,11 +342,15 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     embedder: embedderFromModel(options.embeddings ?? null),
     ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
     ...(recalibrator ? { onOutcome: (tenant: string) => recalibrator.noteOutcome(tenant) } : {}),
-    // memory.forget also erases the threads about the person: checkpoints, runs and run events. Only the
-    // Postgres checkpointer's tables are searched; a caller's own checkpointer is the caller's to erase.
-    erasers: options.checkpointer
-      ? []
-      : [threadEraser(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {})],
+    // memory.forget also erases the messages queued or sent to the person, and the threads about them:
+    // checkpoints, runs and run events. Only the Postgres checkpointer's tables are searched; a caller's
+    // own checkpointer is the caller's to erase.
+    erasers: [
+      outboxEraser(),
+      ...(options.checkpointer
+        ? []
+        : [threadEraser(options.staleRunAfterMs ? { staleAfterMs: options.staleRunAfterMs } : {})]),
+    ],
   });
   // The MCP server's data access: served at /mcp, and in-process to the agents (each with its allowlist),
   // so the agents' reads are authorized and audited where every other client's are.

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, SqlState, sqlStateOf } from "../db/client.js";
 import { STALE_RUN_MS } from "../db/runs.js";
-import { runEvents, runs } from "../db/runs.schema.js";
+import { outbox, runEvents, runs } from "../db/runs.schema.js";
 import { eraseThreads, threadsMatching } from "../memory/checkpointer/erasure.js";
 import { MemoryError, MemoryErrorCode } from "../memory/errors.js";
 import { mentionPattern, type PersonEraser } from "../memory/privacy/forget.js";
@@ -22,7 +22,8 @@ export interface ThreadEraserOptions {
  * The `memory.forget` eraser for threads (`createMemory({ erasers })`): a thread is the person's when its
  * `lead`, `message` or run input values (at any retained checkpoint, or in a pending write) name one of the
  * person's lead ids or emails as a whole token. Such a thread goes entirely, in forget's transaction: its
- * checkpoints, pending writes and blobs, its runs and their events. Threads are tenant-scoped by key
+ * checkpoints, pending writes and blobs, its runs and their events, and the messages it queued in the
+ * outbox (sent or not). Threads are tenant-scoped by key
  * (`tenant/threadId`), so only the tenant's own are searched.
  *
  * A run in progress on such a thread would write the person's state again after the erasure, so a live one
@@ -37,7 +38,7 @@ export interface ThreadEraserOptions {
 export function threadEraser(options: ThreadEraserOptions = {}): PersonEraser {
   const staleAfterMs = options.staleAfterMs ?? STALE_RUN_MS;
   return async (tx, person): Promise<Record<string, number>> => {
-    const none = { threads: 0, checkpoints: 0, runs: 0, runEvents: 0 };
+    const none = { threads: 0, checkpoints: 0, runs: 0, runEvents: 0, outbox: 0 };
     const identifiers = [...person.leadIds, ...person.emails];
     if (identifiers.length === 0) return none;
     const prefix = threadKey(person.tenantId, "");
@@ -72,11 +73,23 @@ export function threadEraser(options: ThreadEraserOptions = {}): PersonEraser {
     const placeholders = await claimThreads(tx, person.tenantId, threadIds);
     const checkpoints = await eraseThreads(tx, keys);
     await tx.delete(runs).where(inArray(runs.id, placeholders));
+    // Messages the threads queued, found by their idempotency key (`<thread key>:<step>`, graph/build.ts):
+    // a lead that was never stored has no lead id on its messages, and their bodies are encrypted.
+    const messages = await tx
+      .delete(outbox)
+      .where(
+        and(
+          eq(outbox.tenantId, person.tenantId),
+          inArray(sql`regexp_replace(${outbox.idempotencyKey}, ':[0-9]+$', '')`, keys),
+        ),
+      )
+      .returning({ id: outbox.id });
     return {
       threads: keys.length,
       checkpoints: checkpoints.checkpoints,
       runs: goneRuns.length,
       runEvents: Number(events?.n ?? 0),
+      outbox: messages.length,
     };
   };
 }

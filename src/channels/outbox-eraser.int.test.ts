@@ -1,0 +1,82 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseBackends } from "../../test/support/database.js";
+import { hotLead } from "../../test/support/leads.js";
+import { type Database, queryRows } from "../db/client.js";
+import { outboxFor } from "../db/runs.js";
+import { createMarketingSystem, type MarketingSystem } from "../index.js";
+
+/**
+ * memory.forget with the erasers createMarketingSystem wires: the messages queued to the person go too,
+ * found by lead id (outbox eraser) or, for a lead never stored, by the thread that queued them.
+ */
+describe.each(databaseBackends())("memory.forget erases the person's outbox ($name)", ({ open }) => {
+  let database: Database;
+  let system: MarketingSystem;
+  let nextId = 1;
+
+  beforeAll(async () => {
+    database = await open();
+    // No approval step: each run queues its message at once.
+    system = await createMarketingSystem({ database, approvalPolicy: "never" });
+  });
+  afterAll(async () => {
+    await system.close();
+    await database.close();
+  });
+
+  async function rpc(method: string, params: unknown) {
+    const response = await system.httpApp().request("/rpc", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+    });
+    return (await response.json()) as { result?: any; error?: { code: number; message: string } };
+  }
+  /** Over JSON-RPC the lead is stored first, so its messages carry its id. */
+  async function queuedFor(email: string): Promise<string> {
+    const run = await rpc("threads.run", { input: { lead: { ...hotLead, email } } });
+    expect(run.error).toBeUndefined();
+    return run.result.state.lead.id;
+  }
+  const n = async (query: ReturnType<typeof sql>) =>
+    Number((await queryRows<{ n: number }>(database.db, query))[0]?.n);
+  const deliveriesOf = (leadId: string) =>
+    n(sql`select count(*)::int as n from outbox_deliveries d join outbox o on o.id = d.outbox_id
+          where o.lead_id = ${leadId}`);
+  const outboxOfThread = (threadId: string) =>
+    n(sql`select count(*)::int as n from outbox where idempotency_key like ${`default/${threadId}:%`}`);
+
+  it("by lead id: every message to the lead goes, with its delivery record; another lead's stay", async () => {
+    const ann = await queuedFor("ann@outbox.example");
+    await rpc("threads.run", { input: { lead: { id: ann } } });
+    const joann = await queuedFor("joann@outbox.example");
+    const annMessages = await outboxFor(database.db, "default", ann);
+    const joannMessages = await outboxFor(database.db, "default", joann);
+    expect(annMessages.length).toBe(2);
+    expect(joannMessages.length).toBe(1);
+    await database.db.execute(
+      sql`insert into outbox_deliveries (outbox_id) select id from outbox where lead_id = ${ann}`,
+    );
+    expect(await deliveriesOf(ann)).toBe(2);
+
+    const report = await system.memory.forget({ leadId: ann });
+
+    expect(report.erased.outbox).toBe(2);
+    expect(await outboxFor(database.db, "default", ann)).toEqual([]);
+    expect(await deliveriesOf(ann)).toBe(0);
+    expect(await outboxFor(database.db, "default", joann)).toEqual(joannMessages);
+  });
+
+  it("by email, for a lead never stored: the message its thread queued goes with the thread", async () => {
+    const bo = await system.threads.run({ input: { lead: { ...hotLead, email: "bo@outbox.example" } } });
+    const cy = await system.threads.run({ input: { lead: { ...hotLead, email: "cy@outbox.example" } } });
+    expect(await outboxOfThread(bo.threadId)).toBe(1);
+
+    const report = await system.memory.forget({ email: "bo@outbox.example" });
+
+    expect(report.erased).toMatchObject({ threads: 1, outbox: 1 });
+    expect(await outboxOfThread(bo.threadId)).toBe(0);
+    expect(await outboxOfThread(cy.threadId)).toBe(1);
+  });
+});
