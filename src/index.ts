@@ -21,7 +21,7 @@ import { type RefitReport, scoringModelRef } from "./agents/triage/recalibration
 import { createRecalibrator } from "./agents/triage/recalibrator.js";
 import { loadActiveTriageModel } from "./agents/triage/registry.js";
 import { enqueueUnlessSuppressed } from "./channels/enqueue.js";
-import { outboxEraser } from "./channels/outbox-eraser.js";
+import { outboxEraser, suppressionKeeper } from "./channels/erasure.js";
 import { suppressionsOf, suppressLead } from "./channels/suppressions.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { LeadInput } from "./db/lead-input.js";
@@ -343,9 +343,10 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
     ...(options.segmentOf ? { segmentOf: options.segmentOf } : {}),
     ...(recalibrator ? { onOutcome: (tenant: string) => recalibrator.noteOutcome(tenant) } : {}),
     // memory.forget also erases the messages queued or sent to the person, and the threads about them:
-    // checkpoints, runs and run events. Only the Postgres checkpointer's tables are searched; a caller's
-    // own checkpointer is the caller's to erase.
+    // checkpoints, runs and run events; it keeps their suppressions, by the email's blind index only.
+    // Only the Postgres checkpointer's tables are searched; a caller's own checkpointer is the caller's.
     erasers: [
+      suppressionKeeper(),
       outboxEraser(),
       ...(options.checkpointer
         ? []

@@ -47,5 +47,25 @@ export const leadSuppressions = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.leadId, t.scope] })],
 );
 
+/**
+ * Suppressions that outlive an erasure. `memory.forget` deletes the lead and with it `lead_suppressions`;
+ * without this table a person who unsubscribed and then asked to be forgotten would be contacted again
+ * the day a CRM sync brings their address back. Only the tenant's keyed blind index of the email is kept
+ * (HMAC, `src/db/pii/`), not the address: it can answer "is this address suppressed?" for a lead that
+ * has the same address, and nothing else.
+ */
+export const erasedContactSuppressions = pgTable(
+  "erased_contact_suppressions",
+  {
+    tenantId: text("tenant_id").notNull().default(DEFAULT_TENANT),
+    emailBidx: text("email_bidx").notNull(),
+    scope: text("scope").$type<SuppressionScope>().notNull(),
+    /** What recorded the original suppression: "reply", "operator", "bounce". */
+    source: text("source").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.emailBidx, t.scope] })],
+);
+
 export type OutboxDelivery = typeof outboxDeliveries.$inferSelect;
 export type LeadSuppression = typeof leadSuppressions.$inferSelect;

@@ -21,8 +21,8 @@ import { memoryItems } from "../store/store.schema.js";
  * value mentions either; knowledge facts whose statement or value mentions the email. What stays: the
  * per-segment variant counts, which are anonymous aggregates (a number of trials, no person in them).
  *
- * Other capabilities holding personal data (thread checkpoints, the audit log's targets) plug in an
- * `eraser` that runs inside the same transaction.
+ * Other capabilities holding personal data (thread checkpoints, the outbox) plug in an `eraser` that runs
+ * inside the same transaction, before the leads are deleted.
  */
 export const ForgetRequest = z
   .object({
@@ -160,11 +160,12 @@ export async function forgetPerson(
       add("facts", facts.length);
     }
 
-    if (leadIds.length > 0) await tx.delete(leads).where(inArray(leads.id, leadIds));
-    add("leads", leadIds.length);
+    // Erasers run while the leads still exist: some read what the leads' cascade is about to remove.
     for (const eraser of erasers) {
       for (const [kind, n] of Object.entries(await eraser(tx, person))) add(kind, n);
     }
+    if (leadIds.length > 0) await tx.delete(leads).where(inArray(leads.id, leadIds));
+    add("leads", leadIds.length);
     return { leadIds, erased };
   });
 }

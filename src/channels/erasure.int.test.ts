@@ -5,12 +5,14 @@ import { hotLead } from "../../test/support/leads.js";
 import { type Database, queryRows } from "../db/client.js";
 import { outboxFor } from "../db/runs.js";
 import { createMarketingSystem, type MarketingSystem } from "../index.js";
+import { KEPT_AFTER_ERASURE, suppressionFor, suppressLead } from "./suppressions.js";
 
 /**
  * memory.forget with the erasers createMarketingSystem wires: the messages queued to the person go too,
- * found by lead id (outbox eraser) or, for a lead never stored, by the thread that queued them.
+ * found by lead id (outbox eraser) or, for a lead never stored, by the thread that queued them; their
+ * suppressions stay, by the email's blind index.
  */
-describe.each(databaseBackends())("memory.forget erases the person's outbox ($name)", ({ open }) => {
+describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ open }) => {
   let database: Database;
   let system: MarketingSystem;
   let nextId = 1;
@@ -78,5 +80,46 @@ describe.each(databaseBackends())("memory.forget erases the person's outbox ($na
     expect(report.erased).toMatchObject({ threads: 1, outbox: 1 });
     expect(await outboxOfThread(bo.threadId)).toBe(0);
     expect(await outboxOfThread(cy.threadId)).toBe(1);
+  });
+
+  it("keeps an unsubscribe past the erasure: the same address, stored again, is not contacted", async () => {
+    const dee = await queuedFor("dee@outbox.example");
+    await suppressLead(database.db, "default", dee, {
+      scope: "all",
+      reason: "reply: unsubscribe",
+      source: "reply",
+    });
+    const eve = await queuedFor("eve@outbox.example");
+
+    const report = await system.memory.forget({ leadId: dee });
+    expect(report.erased).toMatchObject({ leads: 1, suppressionsKept: 1 });
+    const kept = await queryRows<Record<string, unknown>>(
+      database.db,
+      sql`select * from erased_contact_suppressions where tenant_id = 'default'`,
+    );
+    // Only the blind index: no address, name or reason text.
+    expect(kept).toHaveLength(1);
+    expect(JSON.stringify(kept)).not.toMatch(/dee|outbox\.example|unsubscribe/i);
+
+    // A CRM sync brings the address back, in another case.
+    const again = await rpc("leads.upsert", { lead: { ...hotLead, email: "Dee@Outbox.example" } });
+    const deeAgain: string = again.result.lead.id;
+    expect(deeAgain).not.toBe(dee);
+    expect(await suppressionFor(database.db, "default", deeAgain, "email")).toMatchObject({
+      scope: "all",
+      source: "reply",
+      reason: KEPT_AFTER_ERASURE,
+    });
+    const run = await rpc("threads.run", { input: { lead: { id: deeAgain } } });
+    expect(run.error).toBeUndefined();
+    expect(await outboxFor(database.db, "default", deeAgain)).toEqual([]);
+    // Another address is unaffected.
+    expect(await suppressionFor(database.db, "default", eve, "email")).toBeUndefined();
+  });
+
+  it("keeps nothing for a person who never unsubscribed", async () => {
+    const fay = await queuedFor("fay@outbox.example");
+    const report = await system.memory.forget({ leadId: fay });
+    expect(report.erased.suppressionsKept).toBe(0);
   });
 });
