@@ -107,6 +107,30 @@ describe.skipIf(url === undefined)("LIFO connection pool (PostgreSQL server)", (
     });
   });
 
+  it("a query waiting for a connection is never handed one a transaction holds (no self-deadlock)", async () => {
+    await withDatabase(2, async (database) => {
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // Both connections busy; then a lock and a transaction each claim one, waiting for its query.
+      // queryRows, not a bare db.execute: drizzle's query objects start only when awaited.
+      const first = queryRows(database.db, sql`select pg_sleep(0.5)`);
+      const second = queryRows(database.db, sql`select pg_sleep(0.2)`);
+      await pause(20);
+      const lock = database.withAdvisoryLock(99, () => pause(300));
+      let waiting: Promise<unknown> = Promise.resolve();
+      const transaction = database.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        // Issued while every connection was claimed; the transaction cannot end before it is answered.
+        return waiting;
+      });
+      await pause(20);
+      waiting = queryRows(database.db, sql`select 1 as one`);
+      // When `second` ends, its connection is the transaction's: the waiting query must not be put there.
+      const timeout = new Promise<"deadlock">((resolve) => setTimeout(() => resolve("deadlock"), 5_000));
+      const outcome = await Promise.race([Promise.all([first, second, lock, transaction]), timeout]);
+      expect(outcome).not.toBe("deadlock");
+    });
+  });
+
   it("reserve() gives a pinned connection and takes it out of rotation until released", async () => {
     await withDatabase(2, async (database) => {
       const pids = await database.withAdvisoryLock(7, async () => {

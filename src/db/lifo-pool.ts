@@ -78,12 +78,14 @@ export function createLifoPool(url: string, max: number, options: Options): Lifo
   function release(slot: Slot, wasExclusive: boolean): void {
     slot.inFlight--;
     if (wasExclusive) slot.exclusive = false;
+    // A query pipelined before a transaction took the slot finished: the slot is still the transaction's.
+    if (slot.exclusive) return;
     const waiter = waiters.shift();
     if (waiter !== undefined) {
       waiter(slot);
       return;
     }
-    if (slot.inFlight === 0 && !slot.exclusive) idle.push(slot);
+    if (slot.inFlight === 0) idle.push(slot);
   }
 
   async function onSlot<T>(exclusive: boolean, run: (sql: postgres.Sql) => PromiseLike<T>): Promise<T> {
