@@ -4,7 +4,7 @@ import { migrate } from "../db/migrate.js";
 import { generateKeyFile } from "../db/pii/keyring.js";
 import { piiOf } from "../db/pii/registry.js";
 import { describeKeyring } from "../db/pii/resolve.js";
-import { rotateLeadKeys, rotateOutboxKeys } from "../db/pii/rotate.js";
+import { rotateLeadKeys, rotateOutboxKeys, rotateRunEventKeys } from "../db/pii/rotate.js";
 import { rotateCheckpointKeys } from "../memory/checkpointer/rotate-keys.js";
 import { openConfiguredDatabase } from "./open-database.js";
 
@@ -16,7 +16,7 @@ export interface RotateKeysOptions {
 }
 
 /**
- * `marketing-agents rotate-keys`: moves every encrypted value (leads, outbox, thread state) to the active key
+ * `marketing-agents rotate-keys`: moves every encrypted value (leads, outbox, run events, thread state) to the active key
  * and recomputes blind indexes. Safe while servers run: each batch is a transaction, rows are locked while
  * rewritten, and a value under either key reads correctly as long as both keys are configured.
  */
@@ -31,6 +31,7 @@ export async function rotateKeysCommand(config: Config, options: RotateKeysOptio
       note(`  ${table}: ${scanned} scanned, ${rewritten} ${options.dryRun ? "to rewrite" : "rewritten"}`);
     const leads = await rotateLeadKeys(database.db, { ...rotation, onProgress: progress });
     const outbox = await rotateOutboxKeys(database.db, { ...rotation, onProgress: progress });
+    const runEvents = await rotateRunEventKeys(database.db, { ...rotation, onProgress: progress });
     const checkpoints = await rotateCheckpointKeys(database.db, {
       dryRun: rotation.dryRun,
       onProgress: (rewritten) => note(`  thread state: ${rewritten} values rewritten`),
@@ -40,6 +41,7 @@ export async function rotateKeysCommand(config: Config, options: RotateKeysOptio
       dryRun: rotation.dryRun,
       leads,
       outbox,
+      runEvents,
       checkpoints,
     };
     if (options.json) {
@@ -49,6 +51,7 @@ export async function rotateKeysCommand(config: Config, options: RotateKeysOptio
     const verb = rotation.dryRun ? "would rewrite" : "rewrote";
     process.stdout.write(
       `${verb} ${leads.rewritten}/${leads.scanned} leads, ${outbox.rewritten}/${outbox.scanned} outbox messages, ` +
+        `${runEvents.rewritten}/${runEvents.scanned} run events, ` +
         `${checkpoints.rewritten} thread-state values under key "${summary.activeKeyId}"\n` +
         (rotation.dryRun ? "" : "Retired keys can now be removed from PII_KEYS.\n"),
     );

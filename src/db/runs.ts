@@ -3,6 +3,7 @@ import type { Db } from "./client.js";
 import { SqlState, sqlStateOf } from "./client.js";
 import { openOutboxFields, sealOutboxFields } from "./pii/outbox-fields.js";
 import { piiOf } from "./pii/registry.js";
+import { openRunEventData, sealRunEventData } from "./pii/run-event-fields.js";
 import { outbox, type Run, type RunStatus, runEvents, runs } from "./runs.schema.js";
 
 export type Multitask = "reject" | "enqueue";
@@ -167,20 +168,23 @@ export async function requestCancel(
   return rows.map((r) => r.id);
 }
 
+/** Stores one event of a run, its data encrypted (it names the lead, carries drafts and model output). */
 export async function appendRunEvent(
   db: Db,
   event: { runId: string; seq: number; type: string; data: unknown },
 ): Promise<void> {
-  await db.insert(runEvents).values(event);
+  await db.insert(runEvents).values({ ...event, data: sealRunEventData(piiOf(db), event.runId, event.data) });
 }
 
 export async function runEventsAfter(db: Db, runId: string, after: number, limit = 500) {
-  return db
+  const pii = piiOf(db);
+  const rows = await db
     .select({ seq: runEvents.seq, type: runEvents.type, data: runEvents.data, at: runEvents.at })
     .from(runEvents)
     .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, after)))
     .orderBy(asc(runEvents.seq))
     .limit(limit);
+  return rows.map((row) => ({ ...row, data: openRunEventData(pii, runId, row.data) }));
 }
 
 export async function deleteThreadRuns(db: Db, tenantId: string, threadId: string): Promise<number> {

@@ -1,11 +1,12 @@
-import { asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { type Db, queryRows } from "../client.js";
-import { outbox } from "../runs.schema.js";
+import { outbox, runEvents } from "../runs.schema.js";
 import { leads } from "../schema.js";
 import type { PiiCipher } from "./cipher.js";
 import { LEAD_PII_FIELDS, openLeadFields, sealLeadFields } from "./lead-fields.js";
 import { openOutboxFields, sealOutboxFields } from "./outbox-fields.js";
 import { piiOf } from "./registry.js";
+import { openRunEventData, runEventIsStale, sealRunEventData } from "./run-event-fields.js";
 
 export interface RotationOptions {
   /** Rows read per transaction (default 200). */
@@ -133,10 +134,37 @@ export async function rotateOutboxKeys(db: Db, options: RotationOptions = {}): P
   });
 }
 
-/** The ciphertext-only CHECK constraints of migration 0014, added NOT VALID: old rows were not checked. */
+/** The same for what runs streamed (`run_events.data`), in (run, sequence) order. */
+export async function rotateRunEventKeys(db: Db, options: RotationOptions = {}): Promise<RotationReport> {
+  const pii = piiOf(db);
+  return rewriteInBatches(db, "run events", options, {
+    first: { runId: "00000000-0000-0000-0000-000000000000", seq: 0 },
+    page: (tx, after, limit) =>
+      tx
+        .select({ runId: runEvents.runId, seq: runEvents.seq, data: runEvents.data })
+        .from(runEvents)
+        .where(sql`(${runEvents.runId}, ${runEvents.seq}) > (${after.runId}::uuid, ${after.seq}::int)`)
+        .orderBy(asc(runEvents.runId), asc(runEvents.seq))
+        .limit(limit)
+        .for("update"),
+    keyOf: (row) => ({ runId: row.runId, seq: row.seq }),
+    stale: (row) => runEventIsStale(pii, row.data),
+    rewrite: (tx, row) =>
+      tx
+        .update(runEvents)
+        .set({ data: sealRunEventData(pii, row.runId, openRunEventData(pii, row.runId, row.data)) })
+        .where(and(eq(runEvents.runId, row.runId), eq(runEvents.seq, row.seq))),
+  });
+}
+
+/**
+ * The ciphertext-only CHECK constraints of migrations 0014 and 0018, added NOT VALID: old rows were not
+ * checked.
+ */
 const CIPHERTEXT_CHECKS = [
   { table: "leads", constraint: "leads_pii_ciphertext_check" },
   { table: "outbox", constraint: "outbox_pii_ciphertext_check" },
+  { table: "run_events", constraint: "run_events_pii_ciphertext_check" },
 ] as const;
 
 /**
@@ -177,10 +205,17 @@ export async function encryptLegacyRows(db: Db): Promise<RotationReport> {
     .select({ n: sql<number>`count(*)::int` })
     .from(outbox)
     .where(sql`${outbox.body} not like 'pii1.%'`);
+  const [legacyEvents] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(runEvents)
+    .where(
+      sql`jsonb_typeof(${runEvents.data}) <> 'string' or (${runEvents.data} #>> '{}') not like 'pii1.%'`,
+    );
   const report = { scanned: 0, rewritten: 0 };
   for (const [count, rotate] of [
     [legacy?.n ?? 0, rotateLeadKeys],
     [legacyOutbox?.n ?? 0, rotateOutboxKeys],
+    [legacyEvents?.n ?? 0, rotateRunEventKeys],
   ] as const) {
     if (Number(count) === 0) continue;
     const r = await rotate(db);
