@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { SqlState, sqlStateOf } from "./client.js";
+import { queryRows, SqlState, sqlStateOf } from "./client.js";
 import { openOutboxFields, sealOutboxFields } from "./pii/outbox-fields.js";
 import { piiOf } from "./pii/registry.js";
 import { openRunEventData, sealRunEventData } from "./pii/run-event-fields.js";
@@ -185,6 +185,93 @@ export async function runEventsAfter(db: Db, runId: string, after: number, limit
     .orderBy(asc(runEvents.seq))
     .limit(limit);
   return rows.map((row) => ({ ...row, data: openRunEventData(pii, runId, row.data) }));
+}
+
+export interface ThreadListing {
+  threadId: string;
+  /** The thread's latest run, which says where the thread stands. */
+  runId: string;
+  status: RunStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  /** Interrupted runs: what the thread waits on (the approval request: channel, subject, body, reason). */
+  interrupts: { id: string | null; value: unknown }[];
+}
+
+/**
+ * The tenant's threads by their latest run, newest first, optionally only those whose latest run has
+ * `status` ("interrupted": the approvals waiting for a person). Keyset-paged: `before` is the previous
+ * page's `nextBefore`, so pages stay exact while runs come and go.
+ */
+export async function listThreads(
+  db: Db,
+  tenantId: string,
+  page: { status?: RunStatus; limit: number; before?: ThreadCursor },
+): Promise<{ items: ThreadListing[]; nextBefore: ThreadCursor | null }> {
+  const rows = await queryRows<{
+    id: string;
+    thread_id: string;
+    status: RunStatus;
+    created_at: string;
+    finished_at: string | null;
+    error: string | null;
+  }>(
+    db,
+    // created_at as text keeps its microseconds for the cursor (a JS Date would round them to ms).
+    sql`select id, thread_id, status, ${utcText(sql`created_at`)} as created_at,
+               ${utcText(sql`finished_at`)} as finished_at, error
+        from (
+          select distinct on (thread_id) id, thread_id, status, created_at, finished_at, error
+          from ${runs}
+          where tenant_id = ${tenantId}
+          order by thread_id, created_at desc, id desc
+        ) latest
+        where true
+          ${page.status ? sql`and status = ${page.status}` : sql``}
+          ${page.before ? sql`and (created_at, id) < (${page.before.at}::timestamptz, ${page.before.runId}::uuid)` : sql``}
+        order by created_at desc, id desc
+        limit ${page.limit + 1}`,
+  );
+  const items = rows.slice(0, page.limit);
+  const interrupted = items.filter((r) => r.status === "interrupted").map((r) => r.id);
+  const interrupts = new Map<string, ThreadListing["interrupts"]>();
+  if (interrupted.length > 0) {
+    const pii = piiOf(db);
+    const events = await db
+      .select({ runId: runEvents.runId, data: runEvents.data })
+      .from(runEvents)
+      .where(and(inArray(runEvents.runId, interrupted), eq(runEvents.type, "interrupt")))
+      .orderBy(asc(runEvents.runId), asc(runEvents.seq));
+    for (const event of events) {
+      const data = openRunEventData(pii, event.runId, event.data) as { id?: string | null; value?: unknown };
+      const list = interrupts.get(event.runId) ?? [];
+      list.push({ id: data?.id ?? null, value: data?.value ?? null });
+      interrupts.set(event.runId, list);
+    }
+  }
+  const last = items[items.length - 1];
+  return {
+    items: items.map((r) => ({
+      threadId: r.thread_id,
+      runId: r.id,
+      status: r.status,
+      createdAt: new Date(r.created_at).toISOString(),
+      finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+      error: r.error,
+      interrupts: interrupts.get(r.id) ?? [],
+    })),
+    nextBefore: rows.length > page.limit && last ? { at: last.created_at, runId: last.id } : null,
+  };
+}
+
+/** ISO 8601 in UTC with microseconds, whatever the session's DateStyle and TimeZone. */
+const utcText = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Where a page of `listThreads` ends: the last item's run time (exact, as Postgres prints it) and id. */
+export interface ThreadCursor {
+  at: string;
+  runId: string;
 }
 
 export async function deleteThreadRuns(db: Db, tenantId: string, threadId: string): Promise<number> {

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ApprovalDecision } from "../../agents/engagement/approval.js";
 import { LeadInput } from "../../db/lead-input.js";
 import { getLead, upsertLead } from "../../db/leads.js";
-import { ThreadBusyError } from "../../db/runs.js";
+import { listThreads, ThreadBusyError, type ThreadCursor } from "../../db/runs.js";
+import { RUN_STATUSES } from "../../db/runs.schema.js";
 import type { RunEvent } from "../../graph/run-events.js";
 import { RunnerError, type RunResult } from "../../graph/runner.js";
 import { NotFoundError, RpcCode, RpcError } from "../rpc/errors.js";
@@ -62,6 +63,22 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
       if (error.code === "queue_timeout") throw new RpcError(RpcCode.Unavailable, error.message);
     }
     throw error;
+  }
+}
+
+/** `threads.list` cursors are opaque to clients: base64url of the last item's run time and id. */
+const encodeCursor = (cursor: ThreadCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+const CursorShape = z.object({ at: z.string().max(64), runId: z.uuid() }).strict();
+function decodeCursor(text: string): ThreadCursor {
+  try {
+    const parsed = CursorShape.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+    if (Number.isNaN(Date.parse(parsed.at))) throw new Error("not a time");
+    return parsed;
+  } catch {
+    throw new RpcError(
+      RpcCode.InvalidParams,
+      "before is not a cursor from threads.list (pass nextBefore as it is)",
+    );
   }
 }
 
@@ -220,6 +237,41 @@ export function threadMethods({ database, runner }: Services) {
       }),
       handler: ({ threadId, limit, before }, ctx) =>
         runner.history(ctx.principal.tenantId, threadId, { limit, ...(before ? { before } : {}) }),
+    }),
+    defineMethod({
+      name: "threads.list",
+      description:
+        'The tenant\'s threads by their latest run, newest first, paged (pass nextBefore as before). With status "interrupted": the approvals waiting for a person, each with what it asks (channel, subject, body, reason); answer one with threads.resume.',
+      permission: "threads:read",
+      params: z
+        .object({
+          status: z.enum(RUN_STATUSES).optional(),
+          limit: z.number().int().min(1).max(100).default(20),
+          before: z.string().min(1).max(200).optional(),
+        })
+        .strict(),
+      result: z.object({
+        items: z.array(
+          z.object({
+            threadId: z.string(),
+            runId: z.string(),
+            status: z.enum(RUN_STATUSES),
+            createdAt: z.string(),
+            finishedAt: z.string().nullable(),
+            error: z.string().nullable(),
+            interrupts: z.array(z.object({ id: z.string().nullable(), value: z.unknown() })),
+          }),
+        ),
+        nextBefore: z.string().nullable(),
+      }),
+      handler: async ({ status, limit, before }, ctx) => {
+        const page = await listThreads(database.db, ctx.principal.tenantId, {
+          limit,
+          ...(status ? { status } : {}),
+          ...(before ? { before: decodeCursor(before) } : {}),
+        });
+        return { items: page.items, nextBefore: page.nextBefore ? encodeCursor(page.nextBefore) : null };
+      },
     }),
     defineMethod({
       name: "threads.cancel",
