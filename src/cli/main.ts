@@ -167,7 +167,7 @@ threads
 program
   .command("rotate-keys")
   .description(
-    "Re-encrypt personal data (leads, outbox, thread state) under the active PII key and recompute blind indexes. Add the new key to PII_KEYS (keep the old one), set PII_ACTIVE_KEY_ID, restart, run this, then remove the old key. Safe while servers run.",
+    "Re-encrypt personal data (leads, outbox, run events, thread state) under the active PII key and recompute blind indexes. Add the new key to PII_KEYS (keep the old one), set PII_ACTIVE_KEY_ID, restart, run this, then remove the old key. Safe while servers run.",
   )
   .option("--reindex", "rewrite every row, also those under the active key (after PII_INDEX_KEY changed)")
   .option("--dry-run", "count what would be rewritten, change nothing")
