@@ -12,7 +12,7 @@ const ada = {
   company: "Analytical Engines",
   title: "CTO",
   source: "Google",
-  lastActivity: "Email Opened",
+  lastActivity: "Page Visited on Website",
 };
 
 describe("draftVariants", () => {
@@ -33,6 +33,26 @@ describe("draftVariants", () => {
       expect(d.body.endsWith(unsubscribeFooter)).toBe(true);
       expect(d.checks.every((c) => c.passed)).toBe(true);
     }
+  });
+
+  it("names the lead's last activity only when it is something they did knowingly", () => {
+    const mentions = (lastActivity: string) =>
+      draftVariants({ ...ada, lastActivity }, "email", "now").some((d) =>
+        d.body.toLowerCase().includes(lastActivity.toLowerCase()),
+      );
+    for (const own of ["Page Visited on Website", "Form Submitted on Website", "Olark Chat Conversation"])
+      expect(mentions(own), own).toBe(true);
+    // Our actions, delivery states and tracking are never written back to the person.
+    for (const internal of [
+      "SMS Sent",
+      "Email Bounced",
+      "Unreachable",
+      "Unsubscribed",
+      "Email Marked Spam",
+      "Email Opened",
+      "Email Link Clicked",
+    ])
+      expect(mentions(internal), internal).toBe(false);
   });
 
   it("skips templates that would need facts the lead does not have", () => {

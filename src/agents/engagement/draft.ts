@@ -4,6 +4,7 @@
  */
 import type { LeadInput } from "../../db/lead-input.js";
 import { type ModelLabel, OFFLINE } from "../handoff.js";
+import { mentionableActivity } from "./activity.js";
 import { type CheckContext, checkDraft, type DraftCheck } from "./checks.js";
 import type { GroundingFact, SimilarEpisode } from "./context.js";
 import type { Claim } from "./grounding.js";
@@ -41,8 +42,8 @@ export function slotValues(lead: LeadInput): Record<string, string> {
   if (title) values.title = title;
   const source = known(lead.source);
   if (source) values.source = source;
-  const lastActivity = known(lead.lastActivity);
-  if (lastActivity) values.lastActivity = lastActivity.toLowerCase();
+  const lastActivity = mentionableActivity(lead.lastActivity);
+  if (lastActivity) values.lastActivity = lastActivity;
   return values;
 }
 

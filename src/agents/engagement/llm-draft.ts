@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { LeadInput } from "../../db/lead-input.js";
 import { LlmOutputError } from "../../llm/errors.js";
 import { invokeStructured } from "../../llm/structured.js";
+import { mentionableActivity } from "./activity.js";
 import { type CheckContext, checkDraft, failedChecks, rejectionReason } from "./checks.js";
 import type { GroundingFact } from "./context.js";
 import { type Draft, groundedOnOf } from "./draft.js";
@@ -44,10 +45,13 @@ export interface LlmDraftRequest {
   signal?: AbortSignal;
 }
 
-/** Lead fields the model sees: what a draft may cite, plus notes as context (never cited, never obeyed). */
+/**
+ * Lead fields the model sees: what a draft may cite, plus notes as context (never cited, never obeyed).
+ * The last activity only when a message may mention it (`activity.ts`).
+ */
 function leadData(lead: LeadInput) {
-  const { name, company, title, source, lastActivity, notes } = lead;
-  return { name, company, title, source, lastActivity, notes };
+  const { name, company, title, source, notes } = lead;
+  return { name, company, title, source, lastActivity: mentionableActivity(lead.lastActivity), notes };
 }
 
 /** Turns one model variant into a checked draft, appending the channel's opt-out text when missing. */
