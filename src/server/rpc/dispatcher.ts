@@ -80,6 +80,18 @@ function validate<T extends z.ZodType>(
   }
 }
 
+/** A promise of what `answer` returns or throws: a hook failing (onCall, logError) rejects, never throws. */
+function settle<T>(answer: () => T): Promise<T> {
+  try {
+    return Promise.resolve(answer());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === "function";
+
 const isId = (value: unknown): value is JsonRpcId =>
   value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
 
@@ -109,53 +121,86 @@ export function createDispatcher(
   const info = options.info ?? { title: "marketing-agents", version: "0.0.0" };
   let discover: unknown;
 
-  async function call(
-    request: ValidRequest,
-    makeContext: ContextFactory,
-  ): Promise<JsonRpcResponse | undefined> {
-    const started = performance.now();
+  function call(request: ValidRequest, makeContext: ContextFactory): Promise<JsonRpcResponse | undefined> {
+    const started = options.onCall ? performance.now() : 0;
     // A factory returns a new object per call, so it is completed in place rather than copied.
     const ctx = makeContext() as CallContext;
     ctx.requestId ??= nextRequestId();
-    const id = request.id ?? null;
-    const isNotification = request.id === undefined;
     const method = methods.get(request.method);
-    let outcome: CallRecord["outcome"] = "ok";
-    let code: number | undefined;
+    // A synchronous method (health, echo) is answered without a promise per step and without closures;
+    // the transports await the one promise returned here either way.
+    let result: unknown;
     try {
-      const result = await invoke(request, method, ctx);
-      return isNotification
-        ? undefined
-        : { jsonrpc: "2.0", result: result === undefined ? null : result, id };
+      result = invoke(request, method, ctx);
     } catch (error) {
-      const wire = toWireError(error, ctx.requestId, (e) =>
-        options.logError?.(e, ctx.requestId, request.method),
-      );
-      code = wire.code;
-      outcome = wire.code === RpcCode.Forbidden || wire.code === RpcCode.Unauthorized ? "denied" : "error";
-      return isNotification ? undefined : { jsonrpc: "2.0", error: wire, id };
-    } finally {
-      if (options.onCall) {
-        const record: CallRecord = {
-          method: request.method,
-          requestId: ctx.requestId,
-          principal: ctx.principal,
-          outcome,
-          durationMs: performance.now() - started,
-        };
-        const permission = request.method === "rpc.discover" ? null : method?.permission;
-        if (permission !== undefined) record.permission = permission;
-        if (code !== undefined) record.code = code;
-        options.onCall(record);
+      return settle(() => failed(request, method, ctx, started, error));
+    }
+    if (!isThenable(result)) {
+      // Not through settle(): no closure on the common path. A throwing hook still rejects, as before.
+      try {
+        return Promise.resolve(succeeded(request, method, ctx, started, result));
+      } catch (hookError) {
+        return Promise.reject(hookError);
       }
     }
+    return Promise.resolve(result).then(
+      (value) => succeeded(request, method, ctx, started, value),
+      (error: unknown) => failed(request, method, ctx, started, error),
+    );
   }
 
-  async function invoke(
+  function succeeded(
     request: ValidRequest,
     method: AnyMethod | undefined,
     ctx: CallContext,
-  ): Promise<unknown> {
+    started: number,
+    result: unknown,
+  ): JsonRpcResponse | undefined {
+    finished(request, method, ctx, started, "ok");
+    return request.id === undefined
+      ? undefined
+      : { jsonrpc: "2.0", result: result === undefined ? null : result, id: request.id };
+  }
+
+  function failed(
+    request: ValidRequest,
+    method: AnyMethod | undefined,
+    ctx: CallContext,
+    started: number,
+    error: unknown,
+  ): JsonRpcResponse | undefined {
+    const wire = toWireError(error, ctx.requestId, (e) =>
+      options.logError?.(e, ctx.requestId, request.method),
+    );
+    const denied = wire.code === RpcCode.Forbidden || wire.code === RpcCode.Unauthorized;
+    finished(request, method, ctx, started, denied ? "denied" : "error", wire.code);
+    return request.id === undefined ? undefined : { jsonrpc: "2.0", error: wire, id: request.id };
+  }
+
+  function finished(
+    request: ValidRequest,
+    method: AnyMethod | undefined,
+    ctx: CallContext,
+    started: number,
+    outcome: CallRecord["outcome"],
+    code?: number,
+  ): void {
+    if (!options.onCall) return;
+    const record: CallRecord = {
+      method: request.method,
+      requestId: ctx.requestId,
+      principal: ctx.principal,
+      outcome,
+      durationMs: performance.now() - started,
+    };
+    const permission = request.method === "rpc.discover" ? null : method?.permission;
+    if (permission !== undefined) record.permission = permission;
+    if (code !== undefined) record.code = code;
+    options.onCall(record);
+  }
+
+  /** The checked result, or a promise of it when a step (validation, handler) is asynchronous. */
+  function invoke(request: ValidRequest, method: AnyMethod | undefined, ctx: CallContext): unknown {
     if (request.method === "rpc.discover") {
       discover ??= openRpcDocument([...methods.values()], info);
       return discover;
@@ -169,11 +214,27 @@ export function createDispatcher(
         ? namedParams(method.positional, request.params)
         : request.params;
     const validating = validate(method.params, raw ?? {});
-    const parsed = validating instanceof Promise ? await validating : validating;
+    return validating instanceof Promise
+      ? validating.then((parsed) => runHandler(method, parsed, ctx))
+      : runHandler(method, validating, ctx);
+  }
+
+  function runHandler(method: AnyMethod, parsed: z.ZodSafeParseResult<unknown>, ctx: CallContext): unknown {
     if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, "Invalid params", zodIssues(parsed.error));
-    const result = await method.handler(parsed.data, ctx);
+    const result = method.handler(parsed.data, ctx);
+    return isThenable(result)
+      ? Promise.resolve(result).then((value) => checkResult(method, value))
+      : checkResult(method, result);
+  }
+
+  function checkResult(method: AnyMethod, result: unknown): unknown {
     const checking = validate(method.result, result);
-    const checked = checking instanceof Promise ? await checking : checking;
+    return checking instanceof Promise
+      ? checking.then((checked) => checkedData(method, checked))
+      : checkedData(method, checking);
+  }
+
+  function checkedData(method: AnyMethod, checked: z.ZodSafeParseResult<unknown>): unknown {
     if (!checked.success) {
       // Our bug, not the caller's: log the details, send Internal.
       throw new Error(`result of ${method.name} does not match its declaration`, { cause: checked.error });
