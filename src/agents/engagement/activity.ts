@@ -19,3 +19,20 @@ export function mentionableActivity(value: string | undefined): string | undefin
   const activity = value?.trim().toLowerCase();
   return activity && LEAD_FACING.has(activity.replace(/\s+/g, " ")) ? activity : undefined;
 }
+
+/**
+ * Last activities that close the email channel whatever the opt-out flag says: CRM exports often carry
+ * "Unsubscribed" or "Email Marked Spam" on a lead whose Do Not Email column was never updated, and writing
+ * to a bounced address again hurts the sender's reputation for every other lead.
+ */
+const EMAIL_CLOSED: Record<string, string> = {
+  unsubscribed: "last activity says the lead unsubscribed",
+  "email marked spam": "the lead marked our email as spam",
+  "email bounced": "the last email to this address bounced",
+};
+
+/** Why the last activity rules out email, or null. */
+export function emailClosedByActivity(value: string | undefined): string | null {
+  const activity = value?.trim().toLowerCase().replace(/\s+/g, " ");
+  return (activity && EMAIL_CLOSED[activity]) || null;
+}

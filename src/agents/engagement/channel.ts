@@ -4,6 +4,7 @@
  * preference breaking ties and deciding when there is no evidence.
  */
 import type { LeadInput } from "../../db/lead-input.js";
+import { emailClosedByActivity } from "./activity.js";
 import { channelEvidence, type SimilarEpisode } from "./context.js";
 import type { Cadence, Channel } from "./templates.js";
 
@@ -40,6 +41,8 @@ function blockedReason(channel: Channel, lead: LeadInput, options: ChannelOption
   if (channel === "email") {
     if (lead.doNotEmail) return "email opted out";
     if (!lead.email) return "no email address";
+    const closed = emailClosedByActivity(lead.lastActivity);
+    if (closed) return closed;
   }
   if (channel === "linkedin" && !lead.company && !lead.title) return "no company or title for LinkedIn";
   if (channel === "sms" && !options.smsNumber) return "no consented mobile number";
@@ -73,5 +76,7 @@ export function chooseChannel(lead: LeadInput, options: ChannelOptions = {}): Ch
   ranked.sort((a, b) => b.score - a.score);
   const best = ranked[0];
   if (!best) return { channel: null, reason: `no permitted channel: ${blocked.join("; ")}`, ranked };
-  return { channel: best.channel, reason: `${best.channel}: ${best.evidence}`, ranked };
+  // The channels ruled out are part of the reason: "why not email?" is the first question a reviewer asks.
+  const excluded = blocked.length > 0 ? ` (ruled out: ${blocked.join("; ")})` : "";
+  return { channel: best.channel, reason: `${best.channel}: ${best.evidence}${excluded}`, ranked };
 }

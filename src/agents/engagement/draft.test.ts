@@ -73,6 +73,12 @@ describe("draftVariants", () => {
   it("chooses LinkedIn when email is not allowed, and no channel when nothing is", () => {
     expect(chooseChannel(ada).channel).toBe("email");
     expect(chooseChannel({ ...ada, doNotEmail: true }).channel).toBe("linkedin");
+    // A CRM that never updated the opt-out flag: the last activity still closes email.
+    for (const lastActivity of ["Unsubscribed", "Email Marked Spam", "Email Bounced"]) {
+      const choice = chooseChannel({ ...ada, lastActivity });
+      expect(choice.channel, lastActivity).toBe("linkedin");
+      expect(choice.reason, lastActivity).toMatch(/unsubscribed|spam|bounced/);
+    }
     expect(chooseChannel({ name: "X", doNotEmail: true }).channel).toBeNull();
   });
 

@@ -109,7 +109,9 @@ describe("channel choice", () => {
     const emailLoses = [0, 0, 0, 1].map((reward) => ({ channel: "email", reward }));
     const choice = chooseChannel(lead, { similar: [...linkedinWins, ...emailLoses] });
     expect(choice.channel).toBe("linkedin");
-    expect(choice.reason).toBe("linkedin: 3/4 similar leads responded (posterior mean 0.67)");
+    expect(choice.reason).toBe(
+      "linkedin: 3/4 similar leads responded (posterior mean 0.67) (ruled out: sms: no consented mobile number)",
+    );
     expect(chooseChannel(lead, { similar: linkedinWins.slice(0, 2) }).channel).toBe("email");
   });
 
