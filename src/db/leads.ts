@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Db, SqlState, sqlStateOf } from "./client.js";
 import type { LeadInput } from "./lead-input.js";
@@ -128,6 +128,27 @@ export async function getLead(db: Db, tenantId: string, id: string): Promise<Lea
     .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id)));
   return row ? openLead(piiOf(db), row) : null;
 }
+
+/**
+ * The tenant's leads with these ids, decrypted, in no particular order; ids that are not UUIDs or not the
+ * tenant's are skipped. Read in chunks, so a long list does not become one huge statement.
+ */
+export async function getLeads(db: Db, tenantId: string, ids: Iterable<string>): Promise<Lead[]> {
+  const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+  const pii = piiOf(db);
+  const found: Lead[] = [];
+  for (let start = 0; start < wanted.length; start += LEADS_PER_READ) {
+    const rows = await db
+      .select()
+      .from(leads)
+      .where(
+        and(eq(leads.tenantId, tenantId), inArray(leads.id, wanted.slice(start, start + LEADS_PER_READ))),
+      );
+    for (const row of rows) found.push(openLead(pii, row));
+  }
+  return found;
+}
+const LEADS_PER_READ = 500;
 
 /** A row as read from the table, with its PII decrypted. */
 export function openLead(pii: PiiCipher, row: Lead): Lead {

@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows, SqlState, sqlStateOf } from "../../src/db/client.js";
-import { getLead, LeadConflictError, listLeads, updateLeadTriage, upsertLead } from "../../src/db/leads.js";
+import {
+  getLead,
+  getLeads,
+  LeadConflictError,
+  listLeads,
+  updateLeadTriage,
+  upsertLead,
+} from "../../src/db/leads.js";
 import { appliedMigrations, MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { emailIndex } from "../../src/db/pii/lead-fields.js";
 import { piiOf } from "../../src/db/pii/registry.js";
@@ -221,6 +228,30 @@ export function databaseContract(backend: ContractBackend): void {
           expect(error).toBeInstanceOf(LeadConflictError);
           expect(error.code).toBe("id_taken");
           expect((await getLead(database.db, tenant, mine.id))?.name).toBe("Mine");
+        });
+
+        it("reads leads by id in bulk: only the tenant's, decrypted, skipping unknown and malformed ids", async () => {
+          const created = [];
+          for (let i = 0; i < 3; i++) {
+            created.push(
+              await upsertLead(database.db, tenant, { email: `bulk${i}@example.com`, name: `Bulk ${i}` }),
+            );
+          }
+          const foreign = await upsertLead(database.db, other, {
+            email: "bulk-other@example.com",
+            name: "Other",
+          });
+          const ids = [
+            ...created.map((l) => l.id),
+            created[0]!.id,
+            foreign.id,
+            "not-a-uuid",
+            crypto.randomUUID(),
+          ];
+          const found = await getLeads(database.db, tenant, ids);
+          expect(found.map((l) => l.id).sort()).toEqual(created.map((l) => l.id).sort());
+          expect(found.map((l) => l.name).sort()).toEqual(["Bulk 0", "Bulk 1", "Bulk 2"]);
+          expect(await getLeads(database.db, tenant, [])).toEqual([]);
         });
 
         it("upserts by id: creates with that id, then updates it", async () => {

@@ -1,7 +1,7 @@
 /**
  * A labelled training set from the database: the outcomes recorded in `outcome_events` (the learning
  * loop's `outcomes.record`) give each lead a label, and the lead's stored fields, read through the db
- * layer's `listLeads`/`getLead` (which decrypt what is stored encrypted), give its features through the
+ * layer's `getLeads` (by id, decrypting what is stored encrypted), give its features through the
  * same mapping live triage uses (`leadToRecord`). Only `outcome_events` is queried directly; lead columns
  * never are.
  *
@@ -18,7 +18,7 @@
 import { eq, max, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { leadInputOf } from "../../db/lead-record.js";
-import { getLead, listLeads } from "../../db/leads.js";
+import { getLeads } from "../../db/leads.js";
 import { type Lead, outcomeEvents } from "../../db/schema.js";
 import { leadToRecord } from "./dataset.js";
 
@@ -47,7 +47,6 @@ export interface OutcomeDataset {
 }
 
 export const DEFAULT_OUTCOME_WINDOW_DAYS = 30;
-const PAGE = 500;
 const DAY_MS = 86_400_000;
 
 /** Per lead with outcomes: converted or not, closed (unsubscribed/bounced) or not, and the latest outcome. */
@@ -65,23 +64,6 @@ async function outcomeSummaries(db: Db, tenantId: string) {
     .orderBy(outcomeEvents.leadId);
 }
 
-/** The tenant's leads with these ids, through the db layer (pages of `listLeads`, then `getLead` for any left). */
-async function leadsById(db: Db, tenantId: string, ids: ReadonlySet<string>): Promise<Map<string, Lead>> {
-  const found = new Map<string, Lead>();
-  for (let offset = 0; found.size < ids.size; offset += PAGE) {
-    const page = await listLeads(db, tenantId, { limit: PAGE, offset });
-    for (const lead of page) if (ids.has(lead.id)) found.set(lead.id, lead);
-    if (page.length < PAGE) break;
-  }
-  // Leads inserted or deleted while paging shift the pages: look up whatever paging missed by id.
-  for (const id of ids) {
-    if (found.has(id)) continue;
-    const lead = await getLead(db, tenantId, id);
-    if (lead) found.set(id, lead);
-  }
-  return found;
-}
-
 export async function outcomeDataset(db: Db, options: OutcomeDatasetOptions): Promise<OutcomeDataset> {
   const windowDays = options.windowDays ?? DEFAULT_OUTCOME_WINDOW_DAYS;
   const cutoff = (options.now ?? new Date()).getTime() - windowDays * DAY_MS;
@@ -94,7 +76,8 @@ export async function outcomeDataset(db: Db, options: OutcomeDatasetOptions): Pr
     else if (s.closed || latest <= cutoff) labels.set(s.leadId, 0);
     else open++;
   }
-  const leads = await leadsById(db, options.tenantId, new Set(labels.keys()));
+  // Only the labelled leads are read (by id), not the tenant's whole lead table.
+  const leads = new Map((await getLeads(db, options.tenantId, labels.keys())).map((l) => [l.id, l]));
   const dataset: OutcomeDataset = {
     rows: [],
     target: [],
