@@ -54,6 +54,26 @@ describe("server end to end (PGlite)", () => {
     );
   });
 
+  it("tells caches not to keep answers and browsers not to sniff them, refusals included", async () => {
+    const answer = await fetch(`${server.url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "system.health", id: 1 }),
+    });
+    const tooLarge = await fetch(`${server.url}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(2 * 1024 * 1024),
+    });
+    expect(tooLarge.status).toBe(413);
+    for (const response of [answer, tooLarge]) {
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("content-type")).toBe("application/json");
+      await response.body?.cancel();
+    }
+  });
+
   it("upserts a lead by email, case-insensitively, and reads it back", async () => {
     const first = (await rpc("leads.upsert", { lead: { name: "Ana", email: "Ana@Example.com" } })).result
       .lead;

@@ -1,4 +1,5 @@
 import { type RpcCode, standardMessage } from "../rpc/errors.js";
+import { RPC_RESPONSE_HEADERS } from "../rpc/response-headers.js";
 
 /**
  * An HTTP error that still speaks JSON-RPC: refused before dispatch (origin, authentication, rate limit),
@@ -12,6 +13,6 @@ export function rpcErrorResponse(
 ): Response {
   return new Response(
     JSON.stringify({ jsonrpc: "2.0", error: { code, message: standardMessage(code), data }, id: null }),
-    { status, headers: { "content-type": "application/json", ...headers } },
+    { status, headers: { ...RPC_RESPONSE_HEADERS, ...headers } },
   );
 }

@@ -4,6 +4,7 @@ import type { Principal } from "../auth/permissions.js";
 import type { Dispatcher } from "../rpc/dispatcher.js";
 import { RpcCode, standardMessage } from "../rpc/errors.js";
 import { nextRequestId } from "../rpc/request-id.js";
+import { RPC_RESPONSE_HEADERS } from "../rpc/response-headers.js";
 
 export interface HttpTransportOptions {
   maxBodyBytes: number;
@@ -12,7 +13,7 @@ export interface HttpTransportOptions {
   shutdownSignal: AbortSignal;
 }
 
-const jsonHeaders = { "content-type": "application/json" };
+const jsonHeaders = RPC_RESPONSE_HEADERS;
 
 /** Plain HTTP has no channel for notifications before the response. */
 const ignoreNotification = () => {};
