@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { databaseBackends } from "../../test/support/database.js";
 import { hotLead } from "../../test/support/leads.js";
-import { type Database, queryRows } from "../db/client.js";
+import { systemOn } from "../../test/support/system.js";
+import { queryRows } from "../db/client.js";
 import { outboxFor } from "../db/runs.js";
-import { createMarketingSystem, type MarketingSystem } from "../index.js";
 import { KEPT_AFTER_ERASURE, suppressionFor, suppressLead } from "./suppressions.js";
 
 /**
@@ -13,28 +13,10 @@ import { KEPT_AFTER_ERASURE, suppressionFor, suppressLead } from "./suppressions
  * suppressions stay, by the email's blind index.
  */
 describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ open }) => {
-  let database: Database;
-  let system: MarketingSystem;
-  let nextId = 1;
+  // No approval step: each run queues its message at once.
+  const ctx = systemOn(open, { approvalPolicy: "never" });
+  const rpc = ctx.rpc;
 
-  beforeAll(async () => {
-    database = await open();
-    // No approval step: each run queues its message at once.
-    system = await createMarketingSystem({ database, approvalPolicy: "never" });
-  });
-  afterAll(async () => {
-    await system.close();
-    await database.close();
-  });
-
-  async function rpc(method: string, params: unknown) {
-    const response = await system.httpApp().request("/rpc", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-    });
-    return (await response.json()) as { result?: any; error?: { code: number; message: string } };
-  }
   /** Over JSON-RPC the lead is stored first, so its messages carry its id. */
   async function queuedFor(email: string): Promise<string> {
     const run = await rpc("threads.run", { input: { lead: { ...hotLead, email } } });
@@ -42,7 +24,7 @@ describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ o
     return run.result.state.lead.id;
   }
   const n = async (query: ReturnType<typeof sql>) =>
-    Number((await queryRows<{ n: number }>(database.db, query))[0]?.n);
+    Number((await queryRows<{ n: number }>(ctx.database.db, query))[0]?.n);
   const deliveriesOf = (leadId: string) =>
     n(sql`select count(*)::int as n from outbox_deliveries d join outbox o on o.id = d.outbox_id
           where o.lead_id = ${leadId}`);
@@ -53,29 +35,29 @@ describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ o
     const ann = await queuedFor("ann@outbox.example");
     await rpc("threads.run", { input: { lead: { id: ann } } });
     const joann = await queuedFor("joann@outbox.example");
-    const annMessages = await outboxFor(database.db, "default", ann);
-    const joannMessages = await outboxFor(database.db, "default", joann);
+    const annMessages = await outboxFor(ctx.database.db, "default", ann);
+    const joannMessages = await outboxFor(ctx.database.db, "default", joann);
     expect(annMessages.length).toBe(2);
     expect(joannMessages.length).toBe(1);
-    await database.db.execute(
+    await ctx.database.db.execute(
       sql`insert into outbox_deliveries (outbox_id) select id from outbox where lead_id = ${ann}`,
     );
     expect(await deliveriesOf(ann)).toBe(2);
 
-    const report = await system.memory.forget({ leadId: ann });
+    const report = await ctx.system.memory.forget({ leadId: ann });
 
     expect(report.erased.outbox).toBe(2);
-    expect(await outboxFor(database.db, "default", ann)).toEqual([]);
+    expect(await outboxFor(ctx.database.db, "default", ann)).toEqual([]);
     expect(await deliveriesOf(ann)).toBe(0);
-    expect(await outboxFor(database.db, "default", joann)).toEqual(joannMessages);
+    expect(await outboxFor(ctx.database.db, "default", joann)).toEqual(joannMessages);
   });
 
   it("by email, for a lead never stored: the message its thread queued goes with the thread", async () => {
-    const bo = await system.threads.run({ input: { lead: { ...hotLead, email: "bo@outbox.example" } } });
-    const cy = await system.threads.run({ input: { lead: { ...hotLead, email: "cy@outbox.example" } } });
+    const bo = await ctx.system.threads.run({ input: { lead: { ...hotLead, email: "bo@outbox.example" } } });
+    const cy = await ctx.system.threads.run({ input: { lead: { ...hotLead, email: "cy@outbox.example" } } });
     expect(await outboxOfThread(bo.threadId)).toBe(1);
 
-    const report = await system.memory.forget({ email: "bo@outbox.example" });
+    const report = await ctx.system.memory.forget({ email: "bo@outbox.example" });
 
     expect(report.erased).toMatchObject({ threads: 1, outbox: 1 });
     expect(await outboxOfThread(bo.threadId)).toBe(0);
@@ -84,17 +66,17 @@ describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ o
 
   it("keeps an unsubscribe past the erasure: the same address, stored again, is not contacted", async () => {
     const dee = await queuedFor("dee@outbox.example");
-    await suppressLead(database.db, "default", dee, {
+    await suppressLead(ctx.database.db, "default", dee, {
       scope: "all",
       reason: "reply: unsubscribe",
       source: "reply",
     });
     const eve = await queuedFor("eve@outbox.example");
 
-    const report = await system.memory.forget({ leadId: dee });
+    const report = await ctx.system.memory.forget({ leadId: dee });
     expect(report.erased).toMatchObject({ leads: 1, suppressionsKept: 1 });
     const kept = await queryRows<Record<string, unknown>>(
-      database.db,
+      ctx.database.db,
       sql`select * from erased_contact_suppressions where tenant_id = 'default'`,
     );
     // Only the blind index: no address, name or reason text.
@@ -105,21 +87,21 @@ describe.each(databaseBackends())("memory.forget and the channels ($name)", ({ o
     const again = await rpc("leads.upsert", { lead: { ...hotLead, email: "Dee@Outbox.example" } });
     const deeAgain: string = again.result.lead.id;
     expect(deeAgain).not.toBe(dee);
-    expect(await suppressionFor(database.db, "default", deeAgain, "email")).toMatchObject({
+    expect(await suppressionFor(ctx.database.db, "default", deeAgain, "email")).toMatchObject({
       scope: "all",
       source: "reply",
       reason: KEPT_AFTER_ERASURE,
     });
     const run = await rpc("threads.run", { input: { lead: { id: deeAgain } } });
     expect(run.error).toBeUndefined();
-    expect(await outboxFor(database.db, "default", deeAgain)).toEqual([]);
+    expect(await outboxFor(ctx.database.db, "default", deeAgain)).toEqual([]);
     // Another address is unaffected.
-    expect(await suppressionFor(database.db, "default", eve, "email")).toBeUndefined();
+    expect(await suppressionFor(ctx.database.db, "default", eve, "email")).toBeUndefined();
   });
 
   it("keeps nothing for a person who never unsubscribed", async () => {
     const fay = await queuedFor("fay@outbox.example");
-    const report = await system.memory.forget({ leadId: fay });
+    const report = await ctx.system.memory.forget({ leadId: fay });
     expect(report.erased.suppressionsKept).toBe(0);
   });
 });

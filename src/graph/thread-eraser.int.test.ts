@@ -1,37 +1,18 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { databaseBackends } from "../../test/support/database.js";
-import { type Database, queryRows } from "../db/client.js";
-import { createMarketingSystem, type MarketingSystem } from "../index.js";
+import { systemOn } from "../../test/support/system.js";
+import { queryRows } from "../db/client.js";
 
 const backends = databaseBackends();
 
 /** memory.forget with the thread eraser wired by createMarketingSystem: the person's threads go too. */
 describe.each(backends)("memory.forget erases the person's threads ($name)", ({ open }) => {
-  let database: Database;
-  let system: MarketingSystem;
-  let nextId = 1;
-
-  beforeAll(async () => {
-    database = await open();
-    system = await createMarketingSystem({ database, approvalPolicy: "always" });
-  });
-  afterAll(async () => {
-    await system.close();
-    await database.close();
-  });
-
-  async function rpc(method: string, params: unknown) {
-    const response = await system.httpApp().request("/rpc", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-    });
-    return (await response.json()) as { result?: any; error?: { code: number; message: string; data?: any } };
-  }
+  const ctx = systemOn(open, { approvalPolicy: "always" });
+  const rpc = ctx.rpc;
 
   const n = async (query: ReturnType<typeof sql>) =>
-    Number((await queryRows<{ n: number }>(database.db, query))[0]?.n);
+    Number((await queryRows<{ n: number }>(ctx.database.db, query))[0]?.n);
   /** Rows a thread has: checkpoint rows of every kind, runs, run events. */
   async function rowsOf(threadId: string) {
     const key = `default/${threadId}`;
@@ -66,8 +47,8 @@ describe.each(backends)("memory.forget erases the person's threads ($name)", ({ 
     expect(ann.result.status).toBe("interrupted"); // waiting for approval, the draft addressed to her
     const annId: string = ann.result.state.lead.id;
     // The library with a reference only ({ id }), and a message naming her email.
-    const byId = await system.threads.run({ input: { lead: { id: annId } as never } });
-    const mention = await system.threads.run({
+    const byId = await ctx.system.threads.run({ input: { lead: { id: annId } as never } });
+    const mention = await ctx.system.threads.run({
       input: { message: "Could someone follow up with ann@x.example about pricing?" },
     });
     // Joann's email contains Ann's: her thread must stay.
@@ -105,10 +86,12 @@ describe.each(backends)("memory.forget erases the person's threads ($name)", ({ 
   });
 
   it("by email: a thread run on a lead that was never stored, case-insensitively", async () => {
-    const bo = await system.threads.run({ input: { lead: { name: "Bo Chen", email: "Bo.Chen@Y.example" } } });
+    const bo = await ctx.system.threads.run({
+      input: { lead: { name: "Bo Chen", email: "Bo.Chen@Y.example" } },
+    });
     expect((await rowsOf(bo.threadId)).checkpoints).toBeGreaterThan(0);
 
-    const forgotten = await system.memory.forget({ email: "bo.chen@y.example" });
+    const forgotten = await ctx.system.memory.forget({ email: "bo.chen@y.example" });
 
     expect(forgotten.leadIds).toEqual([]);
     expect(forgotten.erased).toMatchObject({ threads: 1, runs: 1 });
@@ -120,7 +103,7 @@ describe.each(backends)("memory.forget erases the person's threads ($name)", ({ 
     const cyId: string = cy.result.state.lead.id;
     const threadId: string = cy.result.threadId;
     // A run in progress on another replica: status running, fresh heartbeat.
-    await database.db.execute(
+    await ctx.database.db.execute(
       sql`insert into runs (tenant_id, thread_id, status, multitask) values ('default', ${threadId}, 'running', 'reject')`,
     );
     const before = await rowsOf(threadId);
@@ -132,14 +115,14 @@ describe.each(backends)("memory.forget erases the person's threads ($name)", ({ 
     expect((await rpc("leads.get", { id: cyId })).result).toBeDefined(); // the whole forget rolled back
 
     // That replica died: its heartbeat is old, the run no longer blocks.
-    await database.db.execute(
+    await ctx.database.db.execute(
       sql`update runs set heartbeat_at = now() - interval '1 hour' where thread_id = ${threadId} and status = 'running'`,
     );
     const forgotten = await rpc("memory.forget", { leadId: cyId });
     expect(forgotten.result.erased).toMatchObject({ leads: 1, threads: 1, runs: 2 });
     expect(await rowsOf(threadId)).toEqual({ checkpoints: 0, blobs: 0, writes: 0, runs: 0, runEvents: 0 });
     // The thread id can be used again, from nothing.
-    const again = await system.threads.run({ threadId, input: { message: "hello" } });
+    const again = await ctx.system.threads.run({ threadId, input: { message: "hello" } });
     expect(again.state.lead).toBeNull();
   });
 });

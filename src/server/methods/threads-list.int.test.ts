@@ -1,33 +1,14 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { databaseBackends } from "../../../test/support/database.js";
 import { hotLead } from "../../../test/support/leads.js";
-import type { Database } from "../../db/client.js";
-import { createMarketingSystem, type MarketingSystem } from "../../index.js";
+import { systemOn } from "../../../test/support/system.js";
 
 /** threads.list over JSON-RPC: the approvals inbox, paging, tenants. */
 describe.each(databaseBackends())("threads.list ($name)", ({ open }) => {
-  let database: Database;
-  let system: MarketingSystem;
-  let nextId = 1;
+  const ctx = systemOn(open, { approvalPolicy: "always" });
+  const rpc = ctx.rpc;
 
-  beforeAll(async () => {
-    database = await open();
-    system = await createMarketingSystem({ database, approvalPolicy: "always" });
-  });
-  afterAll(async () => {
-    await system.close();
-    await database.close();
-  });
-
-  async function rpc(method: string, params: unknown) {
-    const response = await system.httpApp().request("/rpc", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-    });
-    return (await response.json()) as { result?: any; error?: { code: number; message: string } };
-  }
   const waiting = async (email: string) => {
     const run = await rpc("threads.run", { input: { lead: { ...hotLead, email } } });
     expect(run.result.status).toBe("interrupted");
@@ -39,7 +20,7 @@ describe.each(databaseBackends())("threads.list ($name)", ({ open }) => {
     const second = await waiting("a2@list.example");
     const third = await waiting("a3@list.example");
     // Another tenant's waiting thread must not show.
-    await database.db.execute(
+    await ctx.database.db.execute(
       sql`insert into runs (tenant_id, thread_id, status, multitask) values ('other', 'theirs', 'interrupted', 'reject')`,
     );
 
