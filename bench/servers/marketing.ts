@@ -1,6 +1,7 @@
 /**
  * The server under test: `createMarketingSystem({ database: "memory://", methods: [echo] })` listening on
- * a free port, HTTP `POST /rpc` and WebSocket `GET /ws` on the same port.
+ * a free port, HTTP `POST /rpc` and WebSocket `GET /ws` on the same port. `BENCH_DATABASE_URL` (a
+ * postgres:// URL) puts its database on a PostgreSQL server instead of in-process PGlite, as production runs.
  *
  * While the library entry cannot be loaded (a layer below it is still being written), it falls back to the
  * same transport stack the library would serve (dispatcher, `mountHttpTransport`,
@@ -33,6 +34,8 @@ const limits = { maxBodyBytes: 1_048_576, maxBatchSize: 50, maxWsMessageBytes: 6
 interface Started {
   url: string;
   stack: "full" | "transport-only";
+  /** Where ours keeps its data, as the library describes it (password redacted). */
+  database?: string;
   reason?: string;
   close(): Promise<void>;
 }
@@ -41,13 +44,22 @@ async function startFull(): Promise<Started> {
   const { createMarketingSystem } = await import("../../src/index.js");
   const { createLogger } = await import("../../src/logger.js");
   // Errors only: a failing handler logs its cause on stderr, which the benchmark quotes when it skips.
+  const { ephemeralKeyring } = await import("../../src/db/pii/keyring.js");
+  const database = process.env.BENCH_DATABASE_URL || "memory://";
   const system = await createMarketingSystem({
-    database: "memory://",
+    database,
+    // Random keys of this run: the echo stores nothing, and no key file is written.
+    pii: ephemeralKeyring(),
     methods: [echo],
     logger: createLogger("error"),
   });
   const listening = await system.listen({ host: "127.0.0.1", port: 0 });
-  return { url: listening.url, stack: "full", close: () => system.close() };
+  return {
+    url: listening.url,
+    stack: "full",
+    database: system.database.describe,
+    close: () => system.close(),
+  };
 }
 
 async function startTransportOnly(reason: string): Promise<Started> {
@@ -81,6 +93,11 @@ async function start(): Promise<Started> {
 const started = await start();
 announce(
   started.url,
-  { server: "marketing-agents", stack: started.stack, ...(started.reason ? { reason: started.reason } : {}) },
+  {
+    server: "marketing-agents",
+    stack: started.stack,
+    ...(started.database ? { database: started.database } : {}),
+    ...(started.reason ? { reason: started.reason } : {}),
+  },
   started.close,
 );

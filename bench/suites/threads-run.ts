@@ -87,7 +87,7 @@ export const threadsRunSuite: Suite = {
         measureWithCpu(running, () => load(settings.durationS)),
       );
       const notes = [
-        `ours: server ready in ${(server.startupMs / 1_000).toFixed(1)} s.`,
+        `ours: server ready in ${(server.startupMs / 1_000).toFixed(1)} s${server.ready.database ? ` on ${String(server.ready.database)}` : ""}.`,
         `threads.run: ${settings.connections} keep-alive connections, pipelining 1, a new thread per call; handoffs of one run: ${outcome.handoffs}.`,
       ];
       if (result.errors > 0) notes.push(`threads.run: ${result.errors} errors during the measured window.`);

@@ -167,7 +167,8 @@ async function runSession(
   const server = await startBenchServer(session.server);
   try {
     if (session.ours) {
-      notes.push(`ours: server ready in ${(server.startupMs / 1_000).toFixed(1)} s.`);
+      const database = server.ready.database ? ` on ${String(server.ready.database)}` : "";
+      notes.push(`ours: server ready in ${(server.startupMs / 1_000).toFixed(1)} s${database}.`);
       if (server.ready.stack !== "full") {
         notes.push(
           `ours *: ${String(server.ready.reason)}; measured the same dispatcher and transports (src/server/) without the library around them.`,
