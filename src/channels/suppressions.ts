@@ -62,11 +62,7 @@ export const KEPT_AFTER_ERASURE =
   "suppressed before this address's data was erased (memory.forget); kept so it is not contacted again";
 
 export async function suppressionsOf(db: Db, tenantId: string, leadId: string): Promise<LeadSuppression[]> {
-  const own = await db
-    .select()
-    .from(leadSuppressions)
-    .where(and(eq(leadSuppressions.tenantId, tenantId), eq(leadSuppressions.leadId, leadId)));
-  return [...own, ...(await keptForLead(db, tenantId, leadId))];
+  return suppressionsMatching(db, tenantId, leadId);
 }
 
 /** The suppression that stops `channel` for the lead, if any ("all" wins over the channel's own). */
@@ -76,6 +72,17 @@ export async function suppressionFor(
   leadId: string,
   channel: ChannelName,
 ): Promise<LeadSuppression | undefined> {
+  const rows = await suppressionsMatching(db, tenantId, leadId, ["all", channel]);
+  return rows.find((r) => r.scope === "all") ?? rows[0];
+}
+
+/** The lead's own suppressions, then those kept from an erased person with its email; optionally of `scopes` only. */
+async function suppressionsMatching(
+  db: Db,
+  tenantId: string,
+  leadId: string,
+  scopes?: readonly SuppressionScope[],
+): Promise<LeadSuppression[]> {
   const own = await db
     .select()
     .from(leadSuppressions)
@@ -83,11 +90,10 @@ export async function suppressionFor(
       and(
         eq(leadSuppressions.tenantId, tenantId),
         eq(leadSuppressions.leadId, leadId),
-        inArray(leadSuppressions.scope, ["all", channel]),
+        ...(scopes ? [inArray(leadSuppressions.scope, [...scopes])] : []),
       ),
     );
-  const rows = [...own, ...(await keptForLead(db, tenantId, leadId, ["all", channel]))];
-  return rows.find((r) => r.scope === "all") ?? rows[0];
+  return [...own, ...(await keptForLead(db, tenantId, leadId, scopes))];
 }
 
 /**

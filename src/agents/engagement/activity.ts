@@ -14,10 +14,13 @@ const LEAD_FACING = new Set([
   "visited booth in tradeshow",
 ]);
 
-/** The activity in lower case when a message may name it, else undefined. */
+/** The activity as the lists below spell it: trimmed, lower case, single spaces. */
+const normalized = (value: string | undefined) => value?.trim().toLowerCase().replace(/\s+/g, " ");
+
+/** The activity (trimmed, in lower case) when a message may name it, else undefined. */
 export function mentionableActivity(value: string | undefined): string | undefined {
-  const activity = value?.trim().toLowerCase();
-  return activity && LEAD_FACING.has(activity.replace(/\s+/g, " ")) ? activity : undefined;
+  const activity = normalized(value);
+  return activity && LEAD_FACING.has(activity) ? value?.trim().toLowerCase() : undefined;
 }
 
 /**
@@ -33,6 +36,6 @@ const EMAIL_CLOSED: Record<string, string> = {
 
 /** Why the last activity rules out email, or null. */
 export function emailClosedByActivity(value: string | undefined): string | null {
-  const activity = value?.trim().toLowerCase().replace(/\s+/g, " ");
+  const activity = normalized(value);
   return (activity && EMAIL_CLOSED[activity]) || null;
 }
