@@ -231,8 +231,11 @@ export interface MarketingSystem {
   authentication: string;
   /** The Hono app with `/rpc`, `/ws`, `/healthz`, `/readyz`. */
   httpApp(): ServerApp["app"];
-  /** Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. */
-  listen(options?: { host?: string; port?: number; tls?: TlsOptions }): Promise<Listening>;
+  /**
+   * Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. `POST /rpc` is served
+   * by a node:http fast path in front of the app (docs/adr/0002); `fastRpc: false` leaves it to the app.
+   */
+  listen(options?: { host?: string; port?: number; tls?: TlsOptions; fastRpc?: boolean }): Promise<Listening>;
   close(): Promise<void>;
 }
 
@@ -548,11 +551,12 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       : null,
     authentication: security.authentication,
     httpApp: () => serverApp().app,
-    async listen({ host = "127.0.0.1", port = 0, tls } = {}) {
+    async listen({ host = "127.0.0.1", port = 0, tls, fastRpc } = {}) {
       const l = await listen(serverApp(), {
         host,
         port,
         ...(tls ? { tls } : {}),
+        ...(fastRpc === undefined ? {} : { fastRpc }),
         maxWsMessageBytes: limits.maxWsMessageBytes,
         wsPingIntervalMs: security.webSocket.pingIntervalMs,
       });

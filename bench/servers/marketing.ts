@@ -2,6 +2,7 @@
  * The server under test: `createMarketingSystem({ database: "memory://", methods: [echo] })` listening on
  * a free port, HTTP `POST /rpc` and WebSocket `GET /ws` on the same port. `BENCH_DATABASE_URL` (a
  * postgres:// URL) puts its database on a PostgreSQL server instead of in-process PGlite, as production runs.
+ * `BENCH_FAST_RPC=0` turns the node:http fast path for `POST /rpc` off (docs/adr/0002), for A/B runs.
  *
  * While the library entry cannot be loaded (a layer below it is still being written), it falls back to the
  * same transport stack the library would serve (dispatcher, `mountHttpTransport`,
@@ -53,7 +54,11 @@ async function startFull(): Promise<Started> {
     methods: [echo],
     logger: createLogger("error"),
   });
-  const listening = await system.listen({ host: "127.0.0.1", port: 0 });
+  const listening = await system.listen({
+    host: "127.0.0.1",
+    port: 0,
+    ...(process.env.BENCH_FAST_RPC === "0" ? { fastRpc: false } : {}),
+  });
   return {
     url: listening.url,
     stack: "full",

@@ -15,6 +15,7 @@ import { triageMethods } from "./methods/triage.js";
 import { type CallRecord, createDispatcher, type Dispatcher } from "./rpc/dispatcher.js";
 import type { AnyMethod } from "./rpc/method.js";
 import { mountHttpTransport } from "./transports/http.js";
+import { type NodeRequestHandler, nodeRpcHandler } from "./transports/http-node.js";
 import { mountWebSocketTransport } from "./transports/websocket.js";
 
 export interface AppOptions {
@@ -35,6 +36,12 @@ export interface ServerApp {
   dispatcher: Dispatcher;
   /** Aborts the runs this app started; called at shutdown. */
   shutdown: AbortController;
+  /**
+   * `POST /rpc` on node:http ahead of the app (transports/http-node.ts), for `listen`; absent on an app
+   * assembled by hand. Routes or middleware added to the app later run after its `/rpc` route (Hono's
+   * order), which answers without calling them, so the fast path skips nothing they would have done.
+   */
+  nodeRpc?: NodeRequestHandler;
 }
 
 /** Every method the server speaks; the single list `rpc.discover` documents. */
@@ -110,12 +117,18 @@ export function createServerApp(services: Services, options: AppOptions): Server
       ? { policy: (c) => security.socketPolicy(c), maxBufferedBytes: security.webSocket.maxBufferedBytes }
       : {}),
   });
+  const nodeRpc = nodeRpcHandler(dispatcher, {
+    maxBodyBytes: options.maxBodyBytes,
+    admit: security ? security.admit : () => ({ principal: localOperator, credential: null }),
+    shutdownSignal: shutdown.signal,
+    ...(options.log ? { log: options.log } : {}),
+  });
   app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
   app.onError((error, c) => {
     options.log?.error({ err: error, path: c.req.path }, "unhandled HTTP error");
     return c.json({ error: "internal error" }, 500);
   });
-  return { app, dispatcher, shutdown };
+  return { app, dispatcher, shutdown, nodeRpc };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type RequestListener } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
@@ -34,6 +35,11 @@ export function listen(
     wsPingIntervalMs?: number;
     /** PEM certificate chain and key: serve HTTPS and wss:// (TLS 1.2 or later) instead of plain HTTP. */
     tls?: TlsOptions;
+    /**
+     * Serve `POST /rpc` from the node:http fast path (transports/http-node.ts, ADR 0002); default true.
+     * Off, Hono serves every request.
+     */
+    fastRpc?: boolean;
   },
 ): Promise<Listening> {
   const wss = new WebSocketServer({
@@ -50,19 +56,33 @@ export function listen(
       heartbeat.stop();
       reject(error);
     };
-    const tls = options.tls
+    const { nodeRpc } = server;
+    const fast = nodeRpc && (options.fastRpc ?? true);
+    // Hono's listener, behind the fast path when it is on (node-server calls this with its own listener).
+    const front =
+      (listen: (options: object, listener: RequestListener) => ServerType) =>
+      (serverOptions: object, honoListener: RequestListener) =>
+        listen(
+          serverOptions,
+          fast
+            ? (request, response) => {
+                if (!nodeRpc(request, response)) honoListener(request, response);
+              }
+            : honoListener,
+        );
+    const transport = options.tls
       ? {
-          createServer: createHttpsServer,
+          createServer: front(createHttpsServer),
           serverOptions: { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" as const },
         }
-      : {};
+      : { createServer: front(createHttpServer) };
     http = serve(
       {
         fetch: server.app.fetch,
         hostname: options.host,
         port: options.port,
         websocket: { server: wss },
-        ...tls,
+        ...(transport as object),
       },
       (info: AddressInfo) => {
         http.off("error", onError);

@@ -7,10 +7,9 @@ import { join } from "node:path";
 import { importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
 import WebSocket from "ws";
 import type { Database } from "../../src/db/client.js";
-import { createMarketingSystem, type MarketingSystem } from "../../src/index.js";
+import { createMarketingSystem, type MarketingSystem, type MarketingSystemOptions } from "../../src/index.js";
 import { loadOrCreateDevKey } from "../../src/server/auth/dev-key.js";
 import type { AuthOptions } from "../../src/server/auth/options.js";
-import type { ConnectionLimits } from "../../src/server/limits/options.js";
 import type { Listening } from "../../src/server/listen.js";
 import type { AnyMethod } from "../../src/server/rpc/method.js";
 
@@ -39,7 +38,11 @@ export interface SecuredServer {
 /** Serves `createMarketingSystem` with auth required on `database` (which the caller owns and closes). */
 export async function startSecuredServer(
   database: Database,
-  options: { auth?: Partial<AuthOptions>; limits?: Partial<ConnectionLimits>; methods?: AnyMethod[] } = {},
+  options: {
+    auth?: Partial<AuthOptions>;
+    limits?: MarketingSystemOptions["limits"];
+    methods?: AnyMethod[];
+  } = {},
 ): Promise<SecuredServer> {
   const ownDir = options.auth?.devKeyDir === undefined;
   const devKeyDir = options.auth?.devKeyDir ?? (await mkdtemp(join(tmpdir(), "ma-auth-")));

@@ -19,7 +19,7 @@ import { eq, max, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { leadInputOf } from "../../db/lead-record.js";
 import { getLeads } from "../../db/leads.js";
-import { type Lead, outcomeEvents } from "../../db/schema.js";
+import { outcomeEvents } from "../../db/schema.js";
 import { leadToRecord } from "./dataset.js";
 
 export interface OutcomeDatasetOptions {

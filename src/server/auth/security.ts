@@ -6,14 +6,22 @@ import { combinePolicies } from "../limits/combine-policies.js";
 import { idleTimeout } from "../limits/idle.js";
 import { type ConnectionLimits, connectionDefaults } from "../limits/options.js";
 import { originGuard } from "../limits/origin.js";
-import { rateLimit, socketRateLimit } from "../limits/rate-limit.js";
+import { rateLimit, rateLimiter, socketRateLimit } from "../limits/rate-limit.js";
+import type { Refusal } from "../limits/rpc-error-response.js";
 import { createTokenBuckets } from "../limits/token-bucket.js";
 import type { CallRecord } from "../rpc/dispatcher.js";
 import type { AnyMethod } from "../rpc/method.js";
 import type { SocketPolicy } from "../transports/websocket.js";
 import { createKeySource, type KeySource } from "./key-sources.js";
 import { authMethods } from "./methods.js";
-import { authenticate, principalOf, sessionOf } from "./middleware.js";
+import {
+  type Admit,
+  authenticate,
+  authenticator,
+  principalOf,
+  type Session,
+  sessionOf,
+} from "./middleware.js";
 import { type AuthOptions, authDefaults } from "./options.js";
 import type { Principal } from "./permissions.js";
 import { createRevocationList, type RevocationList } from "./revocation.js";
@@ -32,6 +40,11 @@ export interface ServerSecurity {
   /** Origin allowlist, CORS (when origins are configured), authentication and rate limit on /rpc and /ws. */
   mount(app: Hono): void;
   principalOf(c: Context): Principal;
+  /**
+   * Authentication and rate limit of one HTTP request from its head, for the node:http fast path of
+   * `POST /rpc` (transports/http-node.ts); the same decisions `mount` installs as Hono middleware.
+   */
+  admit: Admit;
   /** Token expiry and revocation, rate limit and idle timeout for one WebSocket. */
   socketPolicy(c: Context): SocketPolicy;
   /** `auth.revoke`, `auth.whoami`, `audit.verify`, `audit.list`. */
@@ -80,6 +93,11 @@ export async function createServerSecurity(
       ? createTokenBuckets({ perMinute: limits.rateLimitPerMinute, burst: limits.rateLimitBurst })
       : undefined;
   const callerKey = (p: Principal) => `${p.tenantId}\u0000${p.subject}`;
+  const authOptions = { verifier, ...(revocations ? { revocations } : {}), ...(log ? { log } : {}) };
+  const identify = authenticator(authOptions);
+  const limit = buckets ? rateLimiter(buckets) : undefined;
+  const admitted = (decided: Session | Refusal): Session | Refusal =>
+    "refused" in decided ? decided : (limit?.(callerKey(decided.principal)) ?? decided);
 
   return {
     authentication: keys?.describe ?? "off",
@@ -107,14 +125,15 @@ export async function createServerSecurity(
             }),
           );
         }
-        app.use(
-          path,
-          authenticate({ verifier, ...(revocations ? { revocations } : {}), ...(log ? { log } : {}) }),
-        );
+        app.use(path, authenticate(authOptions));
         if (buckets) app.use(path, rateLimit({ buckets, keyOf: (c) => callerKey(sessionOf(c).principal) }));
       }
     },
     principalOf,
+    admit(head) {
+      const decided = identify(head);
+      return decided instanceof Promise ? decided.then(admitted) : admitted(decided);
+    },
     socketPolicy(c) {
       const session = sessionOf(c);
       const policies = [sessions.policy(session.credential)];

@@ -8,3 +8,17 @@ export const RPC_RESPONSE_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
 } as const;
+
+/**
+ * `RPC_RESPONSE_HEADERS` and a Content-Length, for node:http's `writeHead`, written out as one object
+ * literal: `writeHead` walks its headers with for-in, which took ~1.4 µs per answer on a spread copy
+ * against ~0.15 on a literal (CPU profile of bench/ transport).
+ */
+export function rpcResponseHeadersWithLength(contentLength: number) {
+  return {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "content-length": contentLength,
+  };
+}

@@ -16,21 +16,22 @@ export interface HttpTransportOptions {
 const jsonHeaders = RPC_RESPONSE_HEADERS;
 
 /** Plain HTTP has no channel for notifications before the response. */
-const ignoreNotification = () => {};
+export const ignoreNotification = () => {};
+
+export function tooLargeBody(maxBodyBytes: number): string {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    error: {
+      code: RpcCode.InvalidRequest,
+      message: standardMessage(RpcCode.InvalidRequest),
+      data: { reason: `request body larger than ${maxBodyBytes} bytes` },
+    },
+    id: null,
+  });
+}
 
 function tooLarge(maxBodyBytes: number): Response {
-  return new Response(
-    JSON.stringify({
-      jsonrpc: "2.0",
-      error: {
-        code: RpcCode.InvalidRequest,
-        message: standardMessage(RpcCode.InvalidRequest),
-        data: { reason: `request body larger than ${maxBodyBytes} bytes` },
-      },
-      id: null,
-    }),
-    { status: 413, headers: jsonHeaders },
-  );
+  return new Response(tooLargeBody(maxBodyBytes), { status: 413, headers: jsonHeaders });
 }
 
 /**
@@ -61,6 +62,12 @@ async function readBodyWithin(request: Request, maxBytes: number): Promise<strin
 /** A client's `X-Request-Id` is kept only if it looks like an id: it lands in logs and the audit log. */
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+export function requestIdFrom(clientRequestId: string | undefined): string {
+  return clientRequestId !== undefined && CLIENT_REQUEST_ID.test(clientRequestId)
+    ? clientRequestId
+    : nextRequestId();
+}
+
 /**
  * `POST /rpc`: one JSON-RPC message (single or batch) per request. 200 with the response(s), 204 when
  * everything was a notification (nothing to return), 413 over the size limit. Streaming methods answer
@@ -70,11 +77,7 @@ export function mountHttpTransport(app: Hono, dispatcher: Dispatcher, options: H
   app.post("/rpc", async (c) => {
     const text = await readBodyWithin(c.req.raw, options.maxBodyBytes);
     if (text === null) return tooLarge(options.maxBodyBytes);
-    const clientRequestId = c.req.header("x-request-id");
-    const requestId =
-      clientRequestId !== undefined && CLIENT_REQUEST_ID.test(clientRequestId)
-        ? clientRequestId
-        : nextRequestId();
+    const requestId = requestIdFrom(c.req.header("x-request-id"));
     const wantsStream = (c.req.header("accept") ?? "").includes("text/event-stream");
     if (wantsStream) {
       let payload: unknown;
