@@ -38,7 +38,7 @@ export function nodeRpcHandler(dispatcher: Dispatcher, options: NodeRpcOptions):
     try {
       const decided = admit(new NodeRequestHead(request));
       if (decided instanceof Promise) {
-        decided.then((session) => admitted(request, response, session, fail), fail);
+        decided.then((session) => admitted(request, response, session, fail)).catch(fail);
       } else {
         admitted(request, response, decided, fail);
       }
