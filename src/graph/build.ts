@@ -24,6 +24,7 @@ import type { Recalibration } from "../agents/triage/recalibration.js";
 import { ChannelError } from "../channels/errors.js";
 import type { LeadInput } from "../db/lead-input.js";
 import { type ProfileBlock, type ProfilePatch, renderProfile } from "../memory/profile/profile.js";
+import { outboxKeyOf } from "./outbox-key.js";
 import { GraphState, type GraphStateUpdate, type GraphStateValue } from "./state.js";
 
 export interface GraphDeps {
@@ -198,7 +199,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     if (plan.kind === "stop")
       return { delivery: plan.delivery, ...handoffUpdate("engagement", plan.handoff, clock) };
     const tenantId = String(config.configurable?.tenant_id ?? "default");
-    const idempotencyKey = `${config.configurable?.thread_id}:${state.handoffs.length}`;
+    const idempotencyKey = outboxKeyOf(String(config.configurable?.thread_id), state.handoffs.length);
     let outboxId: number;
     try {
       ({ outboxId } = await deps.deliver(tenantId, {

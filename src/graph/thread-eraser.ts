@@ -5,6 +5,7 @@ import { outbox, runEvents, runs } from "../db/runs.schema.js";
 import { eraseThreads, threadsMatching } from "../memory/checkpointer/erasure.js";
 import { MemoryError, MemoryErrorCode } from "../memory/errors.js";
 import { mentionPattern, type PersonEraser } from "../memory/privacy/forget.js";
+import { threadKeyOfOutboxKey } from "./outbox-key.js";
 import { threadKey } from "./runner.js";
 
 /**
@@ -73,15 +74,12 @@ export function threadEraser(options: ThreadEraserOptions = {}): PersonEraser {
     const placeholders = await claimThreads(tx, person.tenantId, threadIds);
     const checkpoints = await eraseThreads(tx, keys);
     await tx.delete(runs).where(inArray(runs.id, placeholders));
-    // Messages the threads queued, found by their idempotency key (`<thread key>:<step>`, graph/build.ts):
-    // a lead that was never stored has no lead id on its messages, and their bodies are encrypted.
+    // Messages the threads queued, found by their idempotency key (graph/outbox-key.ts): a lead that was
+    // never stored has no lead id on its messages, and their bodies are encrypted.
     const messages = await tx
       .delete(outbox)
       .where(
-        and(
-          eq(outbox.tenantId, person.tenantId),
-          inArray(sql`regexp_replace(${outbox.idempotencyKey}, ':[0-9]+$', '')`, keys),
-        ),
+        and(eq(outbox.tenantId, person.tenantId), inArray(threadKeyOfOutboxKey(outbox.idempotencyKey), keys)),
       )
       .returning({ id: outbox.id });
     return {
