@@ -1,12 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { createLifoPool } from "./lifo-pool.js";
+import { PgliteThread } from "./pglite-thread.js";
 import { ephemeralKeyring, type PiiKeyring } from "./pii/keyring.js";
 import { attachPii } from "./pii/registry.js";
 import * as schema from "./schema.js";
@@ -123,7 +122,7 @@ async function openByUrl(url: string, options: OpenDatabaseOptions): Promise<Dat
     throw new DbError(DbErrorCode.Unsupported, "a connection role needs a PostgreSQL server (postgres://)");
   }
   if (url === "memory://" || url === "memory:") {
-    return wrapPglite(await PGlite.create({ extensions: { vector } }), "memory://");
+    return wrapPglite(await PgliteThread.open(), "memory://");
   }
   if (url.startsWith("pglite://")) {
     const dir = url.slice("pglite://".length);
@@ -131,7 +130,7 @@ async function openByUrl(url: string, options: OpenDatabaseOptions): Promise<Dat
       throw new DbError(DbErrorCode.InvalidUrl, "pglite:// needs a directory, e.g. pglite://./.data");
     const dataDir = resolve(dir);
     await mkdir(dataDir, { recursive: true });
-    return wrapPglite(await PGlite.create({ dataDir, extensions: { vector } }), `pglite://${dataDir}`);
+    return wrapPglite(await PgliteThread.open({ dataDir }), `pglite://${dataDir}`);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   throw new DbError(
@@ -152,9 +151,8 @@ export async function dumpPgliteDataDir(database: Database): Promise<Blob> {
       `only PGlite databases can be dumped, not ${database.describe}`,
     );
   }
-  // Flush dirty pages first, so a database loaded from the dump need not start with WAL recovery.
-  await client.exec("checkpoint");
-  // Uncompressed: the dump lives in memory briefly and gzip would cost more time than it saves.
+  // Uncompressed: the dump lives in memory briefly and gzip would cost more time than it saves. The thread
+  // checkpoints first, so a database loaded from the dump need not start with WAL recovery.
   return client.dumpDataDir("none");
 }
 
@@ -163,18 +161,15 @@ export async function openPgliteFromDump(
   dump: Blob,
   pii: PiiKeyring = ephemeralKeyring(),
 ): Promise<Database> {
-  const database = wrapPglite(
-    await PGlite.create({ loadDataDir: dump, extensions: { vector } }),
-    "memory:// (from dump)",
-  );
+  const database = wrapPglite(await PgliteThread.open({ loadDataDir: dump }), "memory:// (from dump)");
   attachPii(database.db, pii);
   return database;
 }
 
-const pgliteClients = new WeakMap<Database, PGlite>();
+const pgliteClients = new WeakMap<Database, PgliteThread>();
 
-function wrapPglite(client: PGlite, describe: string): Database {
-  const db: Db = drizzlePglite({ client, schema });
+function wrapPglite(client: PgliteThread, describe: string): Database {
+  const db: Db = drizzlePglite({ client: client.asPglite(), schema });
   const mutex = new KeyedMutex();
   let closed: Promise<void> | undefined;
   const database: Database = {
