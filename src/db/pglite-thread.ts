@@ -160,7 +160,8 @@ export class PgliteThread implements PgliteSession {
     try {
       result = await fn(session);
     } catch (error) {
-      await this.#call({ op: "rollback", tx });
+      // The caller's error is the one to see; a rollback that fails too (the thread died) must not hide it.
+      await this.#call({ op: "rollback", tx }).catch(() => {});
       throw error;
     }
     await this.#call({ op: "commit", tx });
