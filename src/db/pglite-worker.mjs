@@ -49,10 +49,10 @@ function begin(id) {
           ready(null);
         }),
     );
-    entry.finished.catch(() => {});
     transactions.set(id, entry);
-    // A transaction that could not even begin rejects before its callback runs.
-    entry.finished.then(undefined, (error) => {
+    // A transaction that could not even begin rejects before its callback runs; a later rejection (a
+    // rollback) is awaited by end(), so this handler only reports the first kind.
+    entry.finished.catch((error) => {
       if (!entry.tx) {
         transactions.delete(id);
         failed(error);
