@@ -99,12 +99,17 @@ export class PgliteThread implements PgliteSession {
   /** Starts the thread and opens the database: in memory, in `dataDir`, or from a `dumpDataDir` snapshot. */
   static async open(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<PgliteThread> {
     const thread = new PgliteThread();
+    // A fresh copy of the dump, handed over to the thread rather than copied again.
+    const dump = options.loadDataDir ? await options.loadDataDir.arrayBuffer() : undefined;
     try {
-      await thread.#call({
-        op: "open",
-        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-        ...(options.loadDataDir ? { loadDataDir: await options.loadDataDir.arrayBuffer() } : {}),
-      });
+      await thread.#call(
+        {
+          op: "open",
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+          ...(dump ? { loadDataDir: dump } : {}),
+        },
+        dump ? [dump] : [],
+      );
     } catch (error) {
       await thread.#worker.terminate();
       throw error;
