@@ -234,8 +234,16 @@ export interface MarketingSystem {
   /**
    * Serves the app (HTTP and WebSocket) on a host and port; port 0 picks a free one. `POST /rpc` is served
    * by a node:http fast path in front of the app (docs/adr/0002); `fastRpc: false` leaves it to the app.
+   * The fast path writes the answers ready in one event-loop turn together (docs/adr/0004);
+   * `coalesceAnswers: false` writes each one as soon as it is ready.
    */
-  listen(options?: { host?: string; port?: number; tls?: TlsOptions; fastRpc?: boolean }): Promise<Listening>;
+  listen(options?: {
+    host?: string;
+    port?: number;
+    tls?: TlsOptions;
+    fastRpc?: boolean;
+    coalesceAnswers?: boolean;
+  }): Promise<Listening>;
   close(): Promise<void>;
 }
 
@@ -551,12 +559,13 @@ export async function createMarketingSystem(options: MarketingSystemOptions = {}
       : null,
     authentication: security.authentication,
     httpApp: () => serverApp().app,
-    async listen({ host = "127.0.0.1", port = 0, tls, fastRpc } = {}) {
+    async listen({ host = "127.0.0.1", port = 0, tls, fastRpc, coalesceAnswers } = {}) {
       const l = await listen(serverApp(), {
         host,
         port,
         ...(tls ? { tls } : {}),
         ...(fastRpc === undefined ? {} : { fastRpc }),
+        ...(coalesceAnswers === undefined ? {} : { coalesceAnswers }),
         maxWsMessageBytes: limits.maxWsMessageBytes,
         wsPingIntervalMs: security.webSocket.pingIntervalMs,
       });

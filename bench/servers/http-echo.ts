@@ -1,10 +1,27 @@
 /**
  * Baseline for the HTTP transport: the least a JSON-RPC server over plain `node:http` must do. Reads the
  * body, parses it, answers `{"jsonrpc":"2.0","result":<params>,"id":<id>}` with JSON.stringify.
+ *
+ * On `/per-turn` it writes its answers as ours does (docs/adr/0004): the answers ready in one event-loop
+ * turn together, in its check phase. That row is the like-for-like reference for ours' code; the plain
+ * row is the one the goal is set against.
  */
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { announce } from "./announce.js";
+
+function write(response: ServerResponse, body: string): void {
+  response.writeHead(200, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+const held: Array<[ServerResponse, string]> = [];
+function writeHeld(): void {
+  for (const [response, body] of held.splice(0)) write(response, body);
+}
 
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -17,11 +34,11 @@ const server = createServer((request, response) => {
     } catch {
       body = JSON.stringify({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null });
     }
-    response.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-    });
-    response.end(body);
+    if (request.url !== "/per-turn") {
+      write(response, body);
+    } else if (held.push([response, body]) === 1) {
+      setImmediate(writeHeld);
+    }
   });
 });
 

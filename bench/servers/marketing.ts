@@ -2,7 +2,8 @@
  * The server under test: `createMarketingSystem({ database: "memory://", methods: [echo] })` listening on
  * a free port, HTTP `POST /rpc` and WebSocket `GET /ws` on the same port. `BENCH_DATABASE_URL` (a
  * postgres:// URL) puts its database on a PostgreSQL server instead of in-process PGlite, as production runs.
- * `BENCH_FAST_RPC=0` turns the node:http fast path for `POST /rpc` off (docs/adr/0002), for A/B runs.
+ * `BENCH_FAST_RPC=0` turns the node:http fast path for `POST /rpc` off (docs/adr/0002), and
+ * `BENCH_COALESCE=0` its answers written together per event-loop turn (docs/adr/0004), for A/B runs.
  *
  * While the library entry cannot be loaded (a layer below it is still being written), it falls back to the
  * same transport stack the library would serve (dispatcher, `mountHttpTransport`,
@@ -58,6 +59,7 @@ async function startFull(): Promise<Started> {
     host: "127.0.0.1",
     port: 0,
     ...(process.env.BENCH_FAST_RPC === "0" ? { fastRpc: false } : {}),
+    ...(process.env.BENCH_COALESCE === "0" ? { coalesceAnswers: false } : {}),
   });
   return {
     url: listening.url,

@@ -39,6 +39,8 @@ export const requestFor = (id: number) =>
   `{"jsonrpc":"2.0","method":"bench.echo","params":${paramsJson},"id":${id}}`;
 const answerFor = (id: number) => `{"jsonrpc":"2.0","result":${paramsJson},"id":${id}}`;
 
+const perTurnEcho = "node:http echo, per turn";
+
 interface Target {
   target: string;
   transport: "http" | "ws";
@@ -57,7 +59,15 @@ interface Session {
 }
 
 const sessions: readonly Session[] = [
-  { server: "httpEcho", ours: false, targets: [{ target: "node:http echo", transport: "http", path: "/" }] },
+  {
+    server: "httpEcho",
+    ours: false,
+    targets: [
+      { target: "node:http echo", transport: "http", path: "/" },
+      // Answers written per event-loop turn as ours writes them (docs/adr/0004): the like-for-like row.
+      { target: perTurnEcho, transport: "http", path: "/per-turn" },
+    ],
+  },
   { server: "wsEcho", ours: false, targets: [{ target: "ws echo", transport: "ws", path: "/" }] },
   {
     server: "marketing",
@@ -206,6 +216,10 @@ export const transportSuite: Suite = {
       }
     }
     const rounds = [...byTarget.values()];
+    const oursHttp = byTarget.get("ours POST /rpc");
+    const perTurn = byTarget.get(perTurnEcho);
+    const likeForLike =
+      oursHttp && perTurn ? compareRounds("http", oursHttp, perTurn, transportGoals.http) : undefined;
     const ourTargets = ["ours POST /rpc", "ours GET /ws"];
     const find = (transport: "http" | "ws", ours: boolean) =>
       rounds.find(
@@ -221,6 +235,11 @@ export const transportSuite: Suite = {
         compareRounds("ws", find("ws", true), find("ws", false), transportGoals.ws),
       ],
       notes: [
+        ...(likeForLike
+          ? [
+              `like for like: ours POST /rpc ÷ ${perTurnEcho} = ${likeForLike.ratio.toFixed(2)}× req/s, ${likeForLike.cpuRatio.toFixed(2)}× cpu (both write the answers of a turn together, docs/adr/0004).`,
+            ]
+          : []),
         `HTTP: autocannon, ${settings.connections} keep-alive connections, pipelining 1. WebSocket: ${settings.connections} connections × ${settings.inFlight} calls in flight.`,
         ...(settings.rounds > 1
           ? [

@@ -40,8 +40,9 @@ export interface ServerApp {
    * `POST /rpc` on node:http ahead of the app (transports/http-node.ts), for `listen`; absent on an app
    * assembled by hand. Routes or middleware added to the app later run after its `/rpc` route (Hono's
    * order), which answers without calling them, so the fast path skips nothing they would have done.
+   * One handler per listening server: the answers it holds for a turn belong to that server.
    */
-  nodeRpc?: NodeRequestHandler;
+  nodeRpc?: (serving: { coalesceAnswers: boolean }) => NodeRequestHandler;
 }
 
 /** Every method the server speaks; the single list `rpc.discover` documents. */
@@ -117,12 +118,14 @@ export function createServerApp(services: Services, options: AppOptions): Server
       ? { policy: (c) => security.socketPolicy(c), maxBufferedBytes: security.webSocket.maxBufferedBytes }
       : {}),
   });
-  const nodeRpc = nodeRpcHandler(dispatcher, {
-    maxBodyBytes: options.maxBodyBytes,
-    admit: security ? security.admit : () => ({ principal: localOperator, credential: null }),
-    shutdownSignal: shutdown.signal,
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const nodeRpc = (serving: { coalesceAnswers: boolean }) =>
+    nodeRpcHandler(dispatcher, {
+      maxBodyBytes: options.maxBodyBytes,
+      admit: security ? security.admit : () => ({ principal: localOperator, credential: null }),
+      shutdownSignal: shutdown.signal,
+      coalesceAnswers: serving.coalesceAnswers,
+      ...(options.log ? { log: options.log } : {}),
+    });
   app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
   app.onError((error, c) => {
     options.log?.error({ err: error, path: c.req.path }, "unhandled HTTP error");

@@ -40,6 +40,11 @@ export function listen(
      * Off, Hono serves every request.
      */
     fastRpc?: boolean;
+    /**
+     * On the fast path, write the answers ready in one event-loop turn together at its end
+     * (transports/answer-writer.ts, ADR 0004); default true.
+     */
+    coalesceAnswers?: boolean;
   },
 ): Promise<Listening> {
   const wss = new WebSocketServer({
@@ -56,15 +61,17 @@ export function listen(
       heartbeat.stop();
       reject(error);
     };
-    const { nodeRpc } = server;
-    const fast = nodeRpc && (options.fastRpc ?? true);
+    const nodeRpc =
+      server.nodeRpc && (options.fastRpc ?? true)
+        ? server.nodeRpc({ coalesceAnswers: options.coalesceAnswers ?? true })
+        : undefined;
     // Hono's listener, behind the fast path when it is on (node-server calls this with its own listener).
     const front =
       (listen: (options: object, listener: RequestListener) => ServerType) =>
       (serverOptions: object, honoListener: RequestListener) =>
         listen(
           serverOptions,
-          fast
+          nodeRpc
             ? (request, response) => {
                 if (!nodeRpc(request, response)) honoListener(request, response);
               }

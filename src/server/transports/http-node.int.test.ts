@@ -242,6 +242,17 @@ describe("what the fast path leaves to Hono", () => {
     expect(taken.length).toBe(before);
   });
 
+  it("answers the same bytes when its answers are written one at a time (coalesceAnswers: false)", async () => {
+    const oneByOne = await server.system.listen({ port: 0, coalesceAnswers: false });
+    const before = taken.length;
+    const sent: Sent = { headers: [["authorization", `Bearer ${token}`]], body: call("auth.whoami", {}) };
+    const single = await post(`${oneByOne.url}/rpc`, sent);
+    const together = await post(`${server.url}/rpc`, sent);
+    expect(taken.length, "both took the fast path").toBe(before + 2);
+    expect(single.status).toBe(200);
+    expect(comparable(single)).toEqual(comparable(together));
+  });
+
   it("keeps serving after a client drops a request halfway through its body", async () => {
     await new Promise<void>((resolve) => {
       const req = httpRequest(`${server.url}/rpc`, {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Admit, RequestHead, Session } from "../auth/middleware.js";
 import { type Refusal, refusalBody, refusalHeaders } from "../limits/rpc-error-response.js";
 import type { Dispatcher } from "../rpc/dispatcher.js";
-import { RPC_RESPONSE_HEADERS, rpcResponseHeadersWithLength } from "../rpc/response-headers.js";
+import { RPC_RESPONSE_HEADERS } from "../rpc/response-headers.js";
+import { coalescingAnswerWriter, writeAnswer } from "./answer-writer.js";
 import { ignoreNotification, requestIdFrom, tooLargeBody } from "./http.js";
 
 export interface NodeRpcOptions {
@@ -10,6 +11,11 @@ export interface NodeRpcOptions {
   /** Authentication and rate limit (`ServerSecurity.admit`), the decisions the Hono middleware makes. */
   admit: Admit;
   shutdownSignal: AbortSignal;
+  /**
+   * Write the answers ready in one event-loop turn together, at its end (answer-writer.ts, ADR 0004);
+   * default true. Off, each answer is written as soon as it is ready.
+   */
+  coalesceAnswers?: boolean;
   log?: { error: (obj: object, msg: string) => void };
 }
 
@@ -28,6 +34,7 @@ export type NodeRequestHandler = (request: IncomingMessage, response: ServerResp
  */
 export function nodeRpcHandler(dispatcher: Dispatcher, options: NodeRpcOptions): NodeRequestHandler {
   const { admit, maxBodyBytes } = options;
+  const answer = (options.coalesceAnswers ?? true) ? coalescingAnswerWriter() : writeAnswer;
 
   // Callbacks rather than async functions: on this path each await is a measurable share of a call.
   return (request, response) => {
@@ -77,16 +84,7 @@ export function nodeRpcHandler(dispatcher: Dispatcher, options: NodeRpcOptions):
             signal: options.shutdownSignal,
             notify: ignoreNotification,
           }))
-          .then((answer) => {
-            if (answer === undefined) {
-              response.writeHead(204);
-              response.end();
-              return;
-            }
-            const body = JSON.stringify(answer);
-            response.writeHead(200, rpcResponseHeadersWithLength(Buffer.byteLength(body)));
-            response.end(body);
-          })
+          .then((result) => answer(response, result === undefined ? undefined : JSON.stringify(result)))
           .catch(fail);
       },
       fail,
