@@ -102,7 +102,13 @@ export function listen(
             new Promise<void>((done) => {
               heartbeat.stop();
               server.shutdown.abort();
-              for (const client of wss.clients) client.close(CloseCode.GoingAway, "server shutting down");
+              // After the answers of this turn, which go out in its check phase (ADR 0004): one ready now,
+              // or made ready by the abort above, is sent before the close frame.
+              setImmediate(() =>
+                setImmediate(() => {
+                  for (const client of wss.clients) client.close(CloseCode.GoingAway, "server shutting down");
+                }),
+              );
               http.close(() => done());
               // Keep-alive sockets would hold close() open; idle ones can go now.
               if ("closeIdleConnections" in http) http.closeIdleConnections();

@@ -4,6 +4,7 @@ import type WebSocket from "ws";
 import type { Principal } from "../auth/permissions.js";
 import type { Dispatcher } from "../rpc/dispatcher.js";
 import type { WireError } from "../rpc/errors.js";
+import { turnBatch } from "./turn-batch.js";
 
 export interface WebSocketTransportOptions {
   principalOf: (c: Context) => Principal;
@@ -17,6 +18,11 @@ export interface WebSocketTransportOptions {
    * instead of buffering without bound. Default 1 MiB.
    */
   maxBufferedBytes?: number;
+  /**
+   * Send the messages ready in one event-loop turn together at its end, each socket's in one write
+   * (ADR 0004); default true. Each socket's messages keep their order either way.
+   */
+  coalesceAnswers?: boolean;
 }
 
 /** What a policy may do to its socket. */
@@ -65,6 +71,7 @@ export function mountWebSocketTransport(
   const maxInFlight = options.maxInFlight ?? 16;
   const maxQueued = maxInFlight * 16;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
+  const out = (options.coalesceAnswers ?? true) ? socketBatch(maxBufferedBytes) : atOnce(maxBufferedBytes);
   app.get(
     "/ws",
     upgradeWebSocket((c) => {
@@ -74,13 +81,9 @@ export function mountWebSocketTransport(
       return {
         onOpen(_event, ws) {
           const raw = ws.raw as WebSocket;
-          const send = (data: unknown) => {
-            if (raw.readyState !== 1) return;
-            raw.send(JSON.stringify(data));
-            // ws queues what the kernel will not take yet; a peer that stopped reading grows it forever.
-            if (raw.bufferedAmount > maxBufferedBytes)
-              raw.close(CloseCode.TryAgainLater, "client is not reading");
-          };
+          const send = (data: unknown) => out(raw, JSON.stringify(data));
+          // Through the same outbox as the messages, so that the ones sent before still go out first.
+          const close = (code: number, reason: string) => out(raw, { code, reason });
           const notify = (method: string, params: unknown) => send({ jsonrpc: "2.0", method, params });
           // Per call, not per socket: each call gets its own principal object (the audit log pairs a call's
           // target with its record by that identity).
@@ -101,21 +104,21 @@ export function mountWebSocketTransport(
             }
           };
           policy?.open({
-            close: (code, reason) => raw.close(code, reason),
+            close,
             busy: () => inFlight > 0 || queue.length > 0,
           });
           raw.on("message", (data) => {
             const text = textOf(data);
             const admission = policy?.admit();
             if (admission !== undefined && admission.action !== "run") {
-              if (admission.action === "close") raw.close(admission.code, admission.reason);
+              if (admission.action === "close") close(admission.code, admission.reason);
               else send({ jsonrpc: "2.0", error: admission.error, id: requestIdOf(text) });
               return;
             }
             if (inFlight < maxInFlight) void run(text);
             else if (queue.length < maxQueued) queue.push(text);
             // A client that floods faster than we answer is cut off rather than buffered without bound.
-            else raw.close(CloseCode.PolicyViolation, "too many pending requests");
+            else close(CloseCode.PolicyViolation, "too many pending requests");
           });
         },
         onClose() {
@@ -142,4 +145,83 @@ function requestIdOf(text: string): string | number | null {
   } catch {
     return null;
   }
+}
+
+/** A message (already JSON) or a close frame, for one socket. */
+type Outgoing = string | { code: number; reason: string };
+
+/** Sends a message or closes, in the order given for each socket. */
+type Outbox = (raw: WebSocket, outgoing: Outgoing) => void;
+
+/** ws queues what the kernel will not take yet; a peer that stopped reading would grow it forever. */
+function closeIfNotReading(raw: WebSocket, maxBufferedBytes: number): void {
+  if (raw.bufferedAmount > maxBufferedBytes) raw.close(CloseCode.TryAgainLater, "client is not reading");
+}
+
+function atOnce(maxBufferedBytes: number): Outbox {
+  return (raw, outgoing) => {
+    if (raw.readyState !== 1) return;
+    if (typeof outgoing !== "string") {
+      raw.close(outgoing.code, outgoing.reason);
+      return;
+    }
+    raw.send(outgoing);
+    closeIfNotReading(raw, maxBufferedBytes);
+  };
+}
+
+/** The TCP socket under a `ws` socket, when it can be corked (`_socket`: ws's own field, not its API). */
+function tcpOf(raw: WebSocket): Corkable | undefined {
+  const socket = (raw as unknown as { _socket?: Partial<Corkable> })._socket;
+  return typeof socket?.cork === "function" && typeof socket.uncork === "function"
+    ? (socket as Corkable)
+    : undefined;
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** Past this many unsent bytes a socket's turn is written at once: batching is for small messages. */
+const CORKED_BYTES = 64 * 1024;
+
+/**
+ * The messages of one event-loop turn, sent together in its check phase (turn-batch.ts, ADR 0004). Each
+ * socket is corked while its messages of the turn are framed, so they leave in one write: with several
+ * calls in flight per socket, that is several answers per system call, on both ends. One batch serves
+ * every socket, first in first out, so each socket's messages and its close keep their order.
+ */
+function socketBatch(maxBufferedBytes: number): Outbox {
+  const corked = new Map<Corkable, WebSocket>();
+  const uncork = (tcp: Corkable, raw: WebSocket) => {
+    corked.delete(tcp);
+    tcp.uncork();
+    // While corked, all of the turn's messages count as unsent: the cap is checked once they are written.
+    closeIfNotReading(raw, maxBufferedBytes);
+  };
+  // Runs right after the batch's flush (a tick queued from inside it), before anything else.
+  const uncorkAll = () => {
+    for (const [tcp, raw] of corked) uncork(tcp, raw);
+  };
+  return turnBatch<WebSocket, Outgoing>(
+    (raw, outgoing) => {
+      if (raw.readyState !== 1) return;
+      const tcp = tcpOf(raw);
+      if (typeof outgoing !== "string") {
+        // The close frame follows the messages still corked.
+        raw.close(outgoing.code, outgoing.reason);
+        return;
+      }
+      if (tcp && !corked.has(tcp)) {
+        if (corked.size === 0) process.nextTick(uncorkAll);
+        tcp.cork();
+        corked.set(tcp, raw);
+      }
+      raw.send(outgoing);
+      if (!tcp) closeIfNotReading(raw, maxBufferedBytes);
+      else if (raw.bufferedAmount >= CORKED_BYTES) uncork(tcp, raw);
+    },
+    (raw) => raw.terminate(),
+  );
 }
