@@ -74,6 +74,16 @@ function sendTogether(ws: WebSocket, calls: string[]): void {
   tcp.uncork();
 }
 
+/** Calls `test.echo` with n = id = 0…7, all in one TCP write. */
+function sendEightEchoes(ws: WebSocket): void {
+  sendTogether(
+    ws,
+    Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({ jsonrpc: "2.0", method: "test.echo", params: { n: i }, id: i }),
+    ),
+  );
+}
+
 function received(ws: WebSocket, count: number): Promise<Array<{ id: number; result: { n: number } }>> {
   const answers: Array<{ id: number; result: { n: number } }> = [];
   return new Promise((resolve) => {
@@ -98,12 +108,7 @@ describe("WebSocket answers per event-loop turn", () => {
     const ws = await connect(listening);
     const writes = serverSideWrites(listening.port);
     const answers = received(ws, 8);
-    sendTogether(
-      ws,
-      Array.from({ length: 8 }, (_, i) =>
-        JSON.stringify({ jsonrpc: "2.0", method: "test.echo", params: { n: i }, id: i }),
-      ),
-    );
+    sendEightEchoes(ws);
     const got = await answers;
     expect(got.map((a) => [a.id, a.result.n])).toEqual(Array.from({ length: 8 }, (_, i) => [i, i]));
     expect(writes()).toEqual({ single: 0, vectored: 1 });
@@ -115,12 +120,7 @@ describe("WebSocket answers per event-loop turn", () => {
     const ws = await connect(listening);
     const writes = serverSideWrites(listening.port);
     const answers = received(ws, 8);
-    sendTogether(
-      ws,
-      Array.from({ length: 8 }, (_, i) =>
-        JSON.stringify({ jsonrpc: "2.0", method: "test.echo", params: { n: i }, id: i }),
-      ),
-    );
+    sendEightEchoes(ws);
     expect((await answers).map((a) => a.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const { single, vectored } = writes();
     expect(single + vectored).toBeGreaterThan(1);

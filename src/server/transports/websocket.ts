@@ -204,23 +204,22 @@ function socketBatch(maxBufferedBytes: number): Outbox {
   const uncorkAll = () => {
     for (const [tcp, raw] of corked) uncork(tcp, raw);
   };
+  const sendNow = atOnce(maxBufferedBytes);
   return turnBatch<WebSocket, Outgoing>(
     (raw, outgoing) => {
-      if (raw.readyState !== 1) return;
       const tcp = tcpOf(raw);
-      if (typeof outgoing !== "string") {
-        // The close frame follows the messages still corked.
-        raw.close(outgoing.code, outgoing.reason);
+      // A close frame follows the messages still corked; without a socket to cork, messages go as they come.
+      if (typeof outgoing !== "string" || !tcp || raw.readyState !== 1) {
+        sendNow(raw, outgoing);
         return;
       }
-      if (tcp && !corked.has(tcp)) {
+      if (!corked.has(tcp)) {
         if (corked.size === 0) process.nextTick(uncorkAll);
         tcp.cork();
         corked.set(tcp, raw);
       }
       raw.send(outgoing);
-      if (!tcp) closeIfNotReading(raw, maxBufferedBytes);
-      else if (raw.bufferedAmount >= CORKED_BYTES) uncork(tcp, raw);
+      if (raw.bufferedAmount >= CORKED_BYTES) uncork(tcp, raw);
     },
     (raw) => raw.terminate(),
   );
